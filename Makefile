@@ -1,0 +1,94 @@
+# hartos: every entry point a learner or CI uses.
+#   make            build build/kernel.elf and build/kernel.bin (checks the tools first)
+#   make qemu       install what is missing (Debian/Ubuntu), build, boot on QEMU virt
+#   make qemu-gdb   the same, halted at the first instruction, waiting for gdb on $(GDBPORT)
+#   make gdb        gdb-multiarch attached to `make qemu-gdb` (run it in a second terminal)
+#   make test       install what is missing, build, run every test: "N passed, N failed"
+#   make chapters   list the chapters and tag them ch1..chN in this clone
+#   make clean      remove build/
+# Variables: SMP (harts, 4), MEM (RAM, 128M), ARGS (kernel boot arguments), CROSS_COMPILE,
+# GDBPORT, EXTRA_CFLAGS (test hooks; the tests build such kernels under build/variants/).
+
+SMP  ?= 4
+MEM  ?= 128M
+ARGS ?=
+# Two learners on one machine get different gdb ports: derive it from the user id.
+GDBPORT ?= $(shell echo $$((25000 + $$(id -u) % 5000)))
+
+CROSS_COMPILE ?= $(shell tools/setup prefix)
+CC      := $(CROSS_COMPILE)gcc
+OBJCOPY := $(CROSS_COMPILE)objcopy
+
+BUILD := build
+KERNEL := $(BUILD)/kernel.elf
+
+# Flags that work with Debian's riscv64-unknown-elf multilibs (DESIGN.md): ISA spec 2.2 keeps
+# csr* and fence.i inside "i"; rv64imac/lp64 is integer-only; medany links at 0x80200000.
+ARCHFLAGS := -misa-spec=2.2 -march=rv64imac -mabi=lp64 -mcmodel=medany
+CFLAGS := $(ARCHFLAGS) -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+          -ffreestanding -fno-common -fno-builtin -fno-stack-protector -fno-pie \
+          -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables \
+          -I. -MMD -MP $(EXTRA_CFLAGS)
+LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -T boot/kernel.ld
+
+KERNEL_SRCS := $(wildcard boot/*.S kernel/*.S kernel/*.c)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
+
+.PHONY: all check-tools setup qemu qemu-gdb gdb test chapters clean
+
+all: $(KERNEL) $(BUILD)/kernel.bin
+
+# The tool check runs before anything is compiled, so a missing or old tool is one clear line.
+check-tools:
+	@tools/setup check
+
+setup:
+	@tools/setup install
+
+$(KERNEL): $(KERNEL_OBJS) boot/kernel.ld
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(KERNEL_OBJS)
+
+$(BUILD)/kernel.bin: $(KERNEL)
+	$(OBJCOPY) -O binary $< $@
+
+$(BUILD)/%.o: %.c | check-tools
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: %.S | check-tools
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# qemu, qemu-gdb and test first install what is missing, then build in a fresh make, so the
+# cross-compiler prefix is chosen after the install.
+qemu: setup
+	@$(MAKE) --no-print-directory all
+	@echo "hartos: booting on QEMU virt (SMP=$(SMP) MEM=$(MEM)); Ctrl-A then X quits QEMU"
+	@SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" tools/qemu
+
+qemu-gdb: setup
+	@$(MAKE) --no-print-directory all
+	@echo "hartos: QEMU is halted at the first instruction, gdb stub on port $(GDBPORT)."
+	@echo "hartos: in another terminal run 'make gdb'; Ctrl-A then X quits QEMU"
+	@SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" tools/qemu --gdb $(GDBPORT) --pidfile $(BUILD)/qemu-gdb.pid
+
+# GDBFLAGS lets scripts add commands, e.g. GDBFLAGS="-batch -ex continue -ex bt".
+# tools/gdbinit kills QEMU when gdb quits; the pidfile is the fallback if gdb was killed.
+gdb:
+	@GDBPORT=$(GDBPORT) gdb-multiarch -q -nx -x tools/gdbinit $(GDBFLAGS); \
+	status=$$?; \
+	if [ -f $(BUILD)/qemu-gdb.pid ]; then kill $$(cat $(BUILD)/qemu-gdb.pid) 2>/dev/null; fi; \
+	exit $$status
+
+test: setup
+	@$(MAKE) --no-print-directory all
+	@tests/run
+
+chapters:
+	@tools/chapters list
+	@tools/chapters tag
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(KERNEL_OBJS:.o=.d)

@@ -1,0 +1,64 @@
+/* entry.S: the first kernel instructions. OpenSBI jumps here in S-mode with
+ *   a0 = this hart's id,  a1 = physical address of the flattened device tree (DTB).
+ * We claim the boot, zero .bss, give ourselves a stack and call kmain(hartid, dtb) in C.
+ * The linker script puts this section at 0x80200000, the first byte of the image.
+ */
+#include "kernel/param.h"
+#include "kernel/riscv.h"
+
+    .cfi_sections .debug_frame          /* unwind info for gdb (there is no .eh_frame) */
+
+    .section .text.entry, "ax"
+    .globl _start
+_start:
+    .cfi_startproc
+    .cfi_undefined ra                   /* gdb: there is no caller, backtraces end here */
+
+    /* Interrupts stay off until ch3 installs a trap vector. */
+    csrw    sie, zero
+
+    /* OpenSBI leaves the FPU on (sstatus.FS = Dirty). The kernel never uses floating point,
+     * so turn it off: a stray FP instruction then traps instead of silently working. */
+    li      t0, SSTATUS_FS
+    csrc    sstatus, t0
+
+    /* Claim the boot. The first hart to swap a 1 into boot_claimed is the boot hart; it is not
+     * always hart 0. The flag lives in .data because .bss is not zeroed yet. OpenSBI starts only
+     * one hart here (the others wait for an SBI HSM hart_start, ch6), but a firmware that
+     * releases every hart at once must not have two harts zeroing .bss under each other. */
+    la      t0, boot_claimed
+    li      t1, 1
+    amoswap.w.aq t1, t1, (t0)
+    bnez    t1, park
+
+    /* Zero .bss (the linker script aligns both ends to 16 bytes). */
+    la      t0, __bss_start
+    la      t1, __bss_end
+1:  bgeu    t0, t1, 2f
+    sd      zero, 0(t0)
+    sd      zero, 8(t0)
+    addi    t0, t0, 16
+    j       1b
+2:
+    /* The boot hart takes stack slot 0; ch6 hands the other slots to the harts it starts.
+     * Stacks grow down, so sp starts at the slot's high end. */
+    la      sp, boot_stacks + KSTACK_SIZE
+    li      s0, 0                       /* frame pointer 0: the end of every backtrace */
+
+    call    kmain                       /* kmain(a0 = hartid, a1 = dtb) does not return */
+
+park:                                   /* nothing to do: sleep forever */
+    wfi
+    j       park
+    .cfi_endproc
+
+    .section .data
+    .balign 4
+boot_claimed:
+    .word   0
+
+    .section .bss.stacks, "aw", @nobits
+    .balign 16
+    .globl boot_stacks
+boot_stacks:
+    .space  MAX_HARTS * KSTACK_SIZE

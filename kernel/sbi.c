@@ -1,0 +1,77 @@
+/* sbi.c: the one place the kernel executes `ecall` to reach OpenSBI (M-mode).
+ * Calling convention (SBI spec v1.0, "Binary Encoding"): EID in a7, FID in a6, arguments in
+ * a0..a5; the firmware returns an error code in a0 and a value in a1 and preserves all other
+ * registers.
+ */
+#include "kernel/sbi.h"
+
+struct sbiret sbi_call(uint64_t eid, uint64_t fid, uint64_t arg0, uint64_t arg1, uint64_t arg2)
+{
+    register uint64_t a0 __asm__("a0") = arg0;
+    register uint64_t a1 __asm__("a1") = arg1;
+    register uint64_t a2 __asm__("a2") = arg2;
+    register uint64_t a6 __asm__("a6") = fid;
+    register uint64_t a7 __asm__("a7") = eid;
+    __asm__ volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a2), "r"(a6), "r"(a7) : "memory");
+    return (struct sbiret){ .error = (long)a0, .value = (long)a1 };
+}
+
+const char *sbi_strerror(long error)
+{
+    switch (error) {
+    case SBI_SUCCESS:               return "success";
+    case SBI_ERR_FAILED:            return "failed";
+    case SBI_ERR_NOT_SUPPORTED:     return "not supported";
+    case SBI_ERR_INVALID_PARAM:     return "invalid parameter";
+    case SBI_ERR_DENIED:            return "denied";
+    case SBI_ERR_INVALID_ADDRESS:   return "invalid address";
+    case SBI_ERR_ALREADY_AVAILABLE: return "already available";
+    case SBI_ERR_ALREADY_STARTED:   return "already started";
+    case SBI_ERR_ALREADY_STOPPED:   return "already stopped";
+    default:                        return "unknown SBI error";
+    }
+}
+
+/* The legacy console (SBI v0.1) prints one byte with no error pair. It is the only output we
+ * have before the kernel knows where the UART is; OpenSBI 1.1 has no newer DBCN extension. */
+void sbi_legacy_putchar(int c)
+{
+    sbi_call(SBI_EXT_LEGACY_PUTCHAR, 0, (uint64_t)c, 0, 0);
+}
+
+long sbi_probe_extension(uint64_t eid)
+{
+    struct sbiret r = sbi_call(SBI_EXT_BASE, SBI_BASE_PROBE_EXTENSION, eid, 0, 0);
+    return r.error ? 0 : r.value;
+}
+
+uint64_t sbi_spec_version(void)
+{
+    return (uint64_t)sbi_call(SBI_EXT_BASE, SBI_BASE_GET_SPEC_VERSION, 0, 0, 0).value;
+}
+
+uint64_t sbi_impl_id(void)
+{
+    return (uint64_t)sbi_call(SBI_EXT_BASE, SBI_BASE_GET_IMPL_ID, 0, 0, 0).value;
+}
+
+uint64_t sbi_impl_version(void)
+{
+    return (uint64_t)sbi_call(SBI_EXT_BASE, SBI_BASE_GET_IMPL_VERSION, 0, 0, 0).value;
+}
+
+/* Implementation IDs are assigned in the SBI spec ("SBI Implementation IDs"). */
+const char *sbi_impl_name(uint64_t impl_id)
+{
+    static const char *const names[] = {
+        "Berkeley Boot Loader", "OpenSBI", "Xvisor", "KVM", "RustSBI", "Diosix", "Coffer",
+    };
+    if (impl_id < sizeof(names) / sizeof(names[0]))
+        return names[impl_id];
+    return "unknown SBI implementation";
+}
+
+struct sbiret sbi_system_reset(uint32_t type, uint32_t reason)
+{
+    return sbi_call(SBI_EXT_SRST, SBI_SRST_RESET, type, reason, 0);
+}
