@@ -4,6 +4,7 @@
 #   make qemu-gdb   the same, halted at the first instruction, waiting for gdb on $(GDBPORT)
 #   make gdb        gdb-multiarch attached to `make qemu-gdb` (run it in a second terminal)
 #   make test       install what is missing, build, run every test: "N passed, N failed"
+#   make fuzz       fuzz the device tree parser for FUZZSEC seconds (default 60)
 #   make chapters   list the chapters and tag them ch1..chN in this clone
 #   make clean      remove build/
 # Variables: SMP (harts, 4), MEM (RAM, 128M), ARGS (kernel boot arguments), CROSS_COMPILE,
@@ -32,9 +33,10 @@ CFLAGS := $(ARCHFLAGS) -std=gnu11 -O2 -g -Wall -Wextra -Werror \
 LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -T boot/kernel.ld
 
 KERNEL_SRCS := $(wildcard boot/*.S kernel/*.S kernel/*.c)
-KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
+# Objects keep their source's extension (kernel/trap.c and kernel/trap.S are different files).
+KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
-.PHONY: all check-tools setup qemu qemu-gdb gdb test chapters clean
+.PHONY: all check-tools setup qemu qemu-gdb gdb test fuzz chapters clean
 
 all: $(KERNEL) $(BUILD)/kernel.bin
 
@@ -51,11 +53,11 @@ $(KERNEL): $(KERNEL_OBJS) boot/kernel.ld
 $(BUILD)/kernel.bin: $(KERNEL)
 	$(OBJCOPY) -O binary $< $@
 
-$(BUILD)/%.o: %.c | check-tools
+$(BUILD)/%.c.o: %.c | check-tools
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/%.o: %.S | check-tools
+$(BUILD)/%.S.o: %.S | check-tools
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -83,6 +85,10 @@ gdb:
 test: setup
 	@$(MAKE) --no-print-directory all
 	@tests/run
+
+FUZZSEC ?= 60
+fuzz: setup
+	@$(MAKE) --no-print-directory -C tests/host fuzz FUZZSEC=$(FUZZSEC)
 
 chapters:
 	@tools/chapters list

@@ -34,6 +34,10 @@ run_test() {
 }
 
 summary() {
+    if [ $((T_PASSED + T_FAILED)) = 0 ]; then
+        echo "no test matches '${T_FILTER}'"
+        T_FAILED=1
+    fi
     echo "$T_PASSED passed, $T_FAILED failed"
     [ "$T_FAILED" = 0 ]
 }

@@ -1,0 +1,323 @@
+/* fdt.c -- fdt_parse(): what hartos learns from the device tree at boot (RAM, reserved
+ * ranges, harts, timebase, UART, PLIC contexts, test device, /chosen). fdt_walk.c has
+ * already bounds-checked every node and property handed to the visitor below. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/fdt.h"
+#include "kernel/fdt_walk.h"
+
+/* DTSpec 2.3.5: the cell counts a node's children use when it lacks #address-cells/#size-cells. */
+#define FDT_DEFAULT_ADDRESS_CELLS 2
+#define FDT_DEFAULT_SIZE_CELLS    1
+#define FDT_RSV_ENTRY_SIZE        16 /* DTSpec 5.3: (address, size), two 64-bit words */
+/* RISC-V privileged spec, interrupt cause 9: supervisor external interrupt. Each PLIC
+ * interrupts-extended pair names a hart's cpu-intc phandle and the cause it raises there. */
+#define IRQ_S_EXTERNAL 9
+#define ABSENT         1 /* helpers: "not there" (0 is found, < 0 an enum fdt_error) */
+
+static const char *const uart_compatibles[] = {"ns16550a", "ns16550", "sifive,uart0", NULL};
+static const char *const plic_compatibles[] = {"riscv,plic0", "sifive,plic-1.0.0", NULL};
+static const char *const test_compatibles[] = {"sifive,test0", "sifive,test1", NULL};
+
+struct parse {
+    const struct fdt_reader *r;
+    struct fdt_info *out;
+    bool saw_cpus;
+    uint32_t intc_phandle[FDT_MAX_HARTS]; /* harts[i]'s interrupt-controller; 0 = none */
+    const uint8_t *plic_pairs;            /* the PLIC's interrupts-extended */
+    uint32_t plic_pairs_len;
+};
+
+static uint64_t read_cells(const uint8_t *p, uint32_t cells)
+{
+    return cells == 2 ? (uint64_t)fdt_be32(p) << 32 | fdt_be32(p + 4) : fdt_be32(p);
+}
+
+/* A string property equal to s; safe on values that are not NUL-terminated. */
+static bool prop_is(const struct fdt_node *node, const char *name, const char *s)
+{
+    uint32_t len;
+    const uint8_t *v = fdt_node_prop(node, name, &len);
+    return v != NULL && fdt_len_within(s, len) + 1 == len && fdt_len_within(v, len) + 1 == len &&
+           fdt_str_eq((const char *)v, s);
+}
+
+/* A string property we keep a pointer to: it must end in NUL inside the property. */
+static int prop_string(const struct fdt_node *node, const char *name, const char **out)
+{
+    uint32_t len;
+    const uint8_t *v = fdt_node_prop(node, name, &len);
+    if (v == NULL)
+        return 0;
+    if (len == 0 || v[len - 1] != '\0')
+        return fdt_fail(node->r, FDT_ERR_VALUE, "fdt: property '%s' of %s is not NUL-terminated",
+                        name, node->path);
+    *out = (const char *)v;
+    return 0;
+}
+
+/* A number of 1 cell (max_cells 1) or 1-2 cells (max_cells 2); *out untouched if absent. */
+static int prop_number(const struct fdt_node *node, const char *name, uint32_t max_cells,
+                       uint64_t *out)
+{
+    uint32_t len;
+    const uint8_t *v = fdt_node_prop(node, name, &len);
+    if (v == NULL)
+        return ABSENT;
+    if (len != 4 && !(len == 8 && max_cells == 2))
+        return fdt_fail(node->r, FDT_ERR_VALUE, "fdt: property '%s' of %s is %u bytes, not %s",
+                        name, node->path, len, max_cells == 2 ? "1 or 2 cells" : "1 cell");
+    *out = read_cells(v, len / 4);
+    return 0;
+}
+
+static int prop_u32(const struct fdt_node *node, const char *name, uint32_t *out)
+{
+    uint64_t v = *out;
+    int rc = prop_number(node, name, 1, &v);
+    *out = (uint32_t)v;
+    return rc < 0 ? rc : 0;
+}
+
+/* The matching entry of a compatible string list ("a\0b\0"), or NULL. */
+static const char *compatible_match(const struct fdt_node *node, const char *const *wanted)
+{
+    uint32_t len;
+    const uint8_t *v = fdt_node_prop(node, "compatible", &len);
+    for (uint32_t i = 0; v != NULL && i < len;) {
+        size_t n = fdt_len_within(v + i, len - i);
+        for (const char *const *w = wanted; n < len - i && *w != NULL; w++)
+            if (fdt_str_eq((const char *)v + i, *w))
+                return (const char *)v + i;
+        i += (uint32_t)n + 1;
+    }
+    return NULL;
+}
+
+/* Entry i of node's reg, decoded with its parent's cell counts. 0, ABSENT past the
+ * last entry (or no reg at all), or an error. */
+static int reg_entry(const struct fdt_node *node, uint32_t i, uint64_t *base, uint64_t *size)
+{
+    uint64_t ac = FDT_DEFAULT_ADDRESS_CELLS, sc = FDT_DEFAULT_SIZE_CELLS;
+    uint32_t len;
+    const uint8_t *reg = fdt_node_prop(node, "reg", &len);
+    if (reg == NULL || node->parent == NULL)
+        return ABSENT;
+    if (prop_number(node->parent, "#address-cells", 1, &ac) < 0 ||
+        prop_number(node->parent, "#size-cells", 1, &sc) < 0 || ac < 1 || ac > 2 || sc > 2)
+        return fdt_fail(node->r, FDT_ERR_VALUE,
+                        "fdt: reg of %s: parent #address-cells must be 1-2, #size-cells 0-2",
+                        node->path);
+    uint32_t entry = 4 * (uint32_t)(ac + sc);
+    if (len % entry != 0)
+        return fdt_fail(node->r, FDT_ERR_VALUE,
+                        "fdt: reg of %s is %u bytes, not a multiple of its %u-byte entries",
+                        node->path, len, entry);
+    if ((uint64_t)i * entry >= len)
+        return ABSENT;
+    *base = read_cells(reg + i * entry, (uint32_t)ac);
+    *size = sc ? read_cells(reg + i * entry + 4 * ac, (uint32_t)sc) : 0;
+    return 0;
+}
+
+static int add_range(const struct fdt_reader *r, struct fdt_range *ranges, int *n, int max,
+                     struct fdt_range range)
+{
+    if (*n == max) /* dropping RAM would be quietly wrong, dropping a reservation dangerous */
+        return fdt_fail(r, FDT_ERR_VALUE, "fdt: more than %d %s ranges; raise the limit in fdt.h",
+                        max, max == FDT_MAX_MEMORY ? "memory" : "reserved");
+    ranges[(*n)++] = range;
+    return 0;
+}
+
+/* Every reg entry of node; a node without reg is an error only if reg_required. */
+static int add_reg_ranges(const struct fdt_node *node, struct fdt_range *ranges, int *n, int max,
+                          bool reg_required)
+{
+    struct fdt_range range = {0, 0, node->name};
+    int rc = reg_entry(node, 0, &range.base, &range.size);
+    if (rc == ABSENT && reg_required)
+        return fdt_fail(node->r, FDT_ERR_VALUE, "fdt: %s has no reg", node->path);
+    for (uint32_t i = 1; rc == 0; i++) {
+        rc = add_range(node->r, ranges, n, max, range);
+        if (rc == 0)
+            rc = reg_entry(node, i, &range.base, &range.size);
+    }
+    return rc < 0 ? rc : 0;
+}
+
+static int read_memreserve(const struct fdt_reader *r, struct fdt_info *out)
+{
+    for (uint64_t off = r->rsvmap;; off += FDT_RSV_ENTRY_SIZE) {
+        if (off + FDT_RSV_ENTRY_SIZE > r->totalsize)
+            return fdt_fail(r, FDT_ERR_HEADER,
+                            "fdt: memreserve map at 0x%x has no (0, 0) end entry in the blob",
+                            r->rsvmap);
+        const uint8_t *p = r->base + off;
+        struct fdt_range range = {read_cells(p, 2), read_cells(p + 8, 2), "memreserve"};
+        if (range.base == 0 && range.size == 0) /* DTSpec 5.3: the list ends with (0, 0) */
+            return 0;
+        int rc = add_range(r, out->reserved, &out->nreserved, FDT_MAX_RESERVED, range);
+        if (rc)
+            return rc;
+    }
+}
+
+static int parse_cpu(struct parse *ps, const struct fdt_node *node)
+{
+    struct fdt_info *out = ps->out;
+    uint32_t len;
+    uint64_t id, size;
+    if (!prop_is(node, "device_type", "cpu")) /* e.g. cpu-map */
+        return 0;
+    if (fdt_node_prop(node, "status", &len) && !prop_is(node, "status", "okay") &&
+        !prop_is(node, "status", "ok")) /* "disabled", "fail": not a hart we may start */
+        return 0;
+    int rc = reg_entry(node, 0, &id, &size);
+    if (rc != 0 || id > UINT32_MAX)
+        return rc < 0 ? rc
+                      : fdt_fail(node->r, FDT_ERR_VALUE, "fdt: %s has no usable reg (its hart id)",
+                                 node->path);
+    if (out->nharts == FDT_MAX_HARTS) {
+        out->harts_skipped++;
+        return 0;
+    }
+    struct fdt_hart *hart = &out->harts[out->nharts];
+    *hart = (struct fdt_hart){(uint32_t)id, NULL, false, -1};
+    hart->has_mmu = fdt_node_prop(node, "mmu-type", &len) != NULL;
+    ps->intc_phandle[out->nharts++] = 0;
+    return prop_string(node, "riscv,isa", &hart->isa);
+}
+
+/* A cpu's interrupt-controller child: remember its phandle, which the PLIC refers to. */
+static int parse_cpu_intc(struct parse *ps, const struct fdt_node *node)
+{
+    uint32_t len;
+    uint64_t id, size;
+    const uint8_t *phandle = fdt_node_prop(node, "phandle", &len);
+    if (!prop_is(node->parent, "device_type", "cpu") || phandle == NULL || len != 4 ||
+        !fdt_node_prop(node, "interrupt-controller", &len))
+        return 0;
+    int rc = reg_entry(node->parent, 0, &id, &size); /* checked already by parse_cpu */
+    for (int i = 0; rc == 0 && i < ps->out->nharts; i++)
+        if (ps->out->harts[i].id == id)
+            ps->intc_phandle[i] = fdt_be32(phandle);
+    return rc < 0 ? rc : 0;
+}
+
+static int parse_devices(struct parse *ps, const struct fdt_node *node)
+{
+    struct fdt_info *out = ps->out;
+    uint64_t size;
+    const char *uart = compatible_match(node, uart_compatibles);
+    int rc = 0;
+    if (uart != NULL && !out->uart.present) {
+        out->uart.compatible = uart;
+        rc = reg_entry(node, 0, &out->uart.base, &size);
+        if (rc == 0)
+            rc = prop_u32(node, "clock-frequency", &out->uart.clock_hz);
+        if (rc == 0)
+            rc = prop_u32(node, "reg-shift", &out->uart.reg_shift);
+        out->uart.present = rc == 0;
+    } else if (compatible_match(node, plic_compatibles) && !out->plic.present) {
+        rc = reg_entry(node, 0, &out->plic.base, &out->plic.size);
+        if (rc == 0)
+            rc = prop_u32(node, "riscv,ndev", &out->plic.ndev);
+        ps->plic_pairs = fdt_node_prop(node, "interrupts-extended", &ps->plic_pairs_len);
+        if (rc == 0 && ps->plic_pairs_len % 8 != 0)
+            rc = fdt_fail(node->r, FDT_ERR_VALUE,
+                          "fdt: interrupts-extended of %s is not (phandle, irq) pairs", node->path);
+        out->plic.present = rc == 0;
+    } else if (compatible_match(node, test_compatibles) && !out->test_dev.present) {
+        rc = reg_entry(node, 0, &out->test_dev.base, &size);
+        out->test_dev.present = rc == 0;
+    }
+    if (rc == ABSENT)
+        rc = fdt_fail(node->r, FDT_ERR_VALUE, "fdt: device %s has no reg", node->path);
+    return rc;
+}
+
+static int parse_visit(const struct fdt_node *node, void *ctx)
+{
+    struct parse *ps = ctx;
+    const struct fdt_node *parent = node->parent;
+    int rc = 0;
+
+    if (node->depth == 1 && fdt_str_eq(node->name, "cpus")) {
+        ps->saw_cpus = true;
+        rc = prop_number(node, "timebase-frequency", 2, &ps->out->timebase_hz);
+    } else if (node->depth == 1 && fdt_str_eq(node->name, "chosen")) {
+        rc = prop_string(node, "bootargs", &ps->out->bootargs);
+        if (rc == 0)
+            rc = prop_string(node, "stdout-path", &ps->out->stdout_path);
+    } else if (node->depth == 2 && fdt_str_eq(parent->name, "cpus")) {
+        rc = parse_cpu(ps, node);
+    } else if (node->depth == 3 && fdt_str_eq(parent->parent->name, "cpus")) {
+        rc = parse_cpu_intc(ps, node);
+    } else if (node->depth == 2 && fdt_str_eq(parent->name, "reserved-memory")) {
+        rc = add_reg_ranges(node, ps->out->reserved, &ps->out->nreserved, FDT_MAX_RESERVED,
+                            false); /* children without reg are allocated dynamically */
+    }
+    if (rc == 0 && prop_is(node, "device_type", "memory"))
+        rc = add_reg_ranges(node, ps->out->memory, &ps->out->nmemory, FDT_MAX_MEMORY, true);
+    if (rc == 0)
+        rc = parse_devices(ps, node);
+    return rc < 0 ? rc : 0;
+}
+
+/* PLIC context i is pair i of interrupts-extended; the S-mode one (cause 9) is ours. */
+static void resolve_plic_contexts(struct parse *ps)
+{
+    for (uint32_t i = 0; i < ps->plic_pairs_len / 8; i++) {
+        uint32_t phandle = fdt_be32(ps->plic_pairs + 8 * i);
+        uint32_t irq = fdt_be32(ps->plic_pairs + 8 * i + 4);
+        for (int h = 0; irq == IRQ_S_EXTERNAL && phandle != 0 && h < ps->out->nharts; h++)
+            if (ps->intc_phandle[h] == phandle && ps->out->harts[h].plic_context < 0)
+                ps->out->harts[h].plic_context = (int)i;
+    }
+}
+
+int fdt_parse(const void *blob, size_t max_size, struct fdt_info *out, char *err, size_t errlen)
+{
+    /* Members assigned one by one: gcc -Os turns zero-filling initializers into memset
+     * calls, and the kernel has no memset. (intc_phandle[i] is set as harts[i] is.) */
+    struct fdt_reader r;
+    struct parse ps;
+    r.err = err;
+    r.errlen = errlen;
+    ps.r = &r;
+    ps.out = out;
+    ps.saw_cpus = false;
+    ps.plic_pairs = NULL;
+    ps.plic_pairs_len = 0;
+    if (errlen > 0)
+        err[0] = '\0';
+    out->nmemory = out->nreserved = out->nharts = out->harts_skipped = 0;
+    out->timebase_hz = 0;
+    out->uart.present = out->plic.present = out->test_dev.present = false;
+    out->uart.base = out->plic.base = out->plic.size = out->test_dev.base = 0;
+    out->uart.clock_hz = out->uart.reg_shift = out->plic.ndev = 0;
+    out->uart.compatible = out->bootargs = out->stdout_path = NULL;
+    out->totalsize = 0;
+
+    int rc = fdt_read_header(&r, blob, max_size);
+    if (rc == 0)
+        rc = read_memreserve(&r, out);
+    if (rc == 0)
+        rc = fdt_walk(&r, parse_visit, &ps);
+    if (rc != 0)
+        return rc;
+    resolve_plic_contexts(&ps);
+    out->totalsize = r.totalsize;
+    if (!ps.saw_cpus)
+        return fdt_fail(&r, FDT_ERR_MISSING, "fdt: no /cpus node");
+    if (out->nharts == 0)
+        return fdt_fail(&r, FDT_ERR_MISSING, "fdt: /cpus has no enabled cpu node");
+    if (out->timebase_hz == 0)
+        return fdt_fail(&r, FDT_ERR_MISSING, "fdt: /cpus has no timebase-frequency");
+    if (out->nmemory == 0)
+        return fdt_fail(&r, FDT_ERR_MISSING, "fdt: no memory node (device_type = \"memory\")");
+    return 0;
+}
