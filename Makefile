@@ -19,6 +19,7 @@ GDBPORT ?= $(shell echo $$((25000 + $$(id -u) % 5000)))
 CROSS_COMPILE ?= $(shell tools/setup prefix)
 CC      := $(CROSS_COMPILE)gcc
 OBJCOPY := $(CROSS_COMPILE)objcopy
+NM      := $(CROSS_COMPILE)nm
 
 BUILD := build
 KERNEL := $(BUILD)/kernel.elf
@@ -47,8 +48,26 @@ check-tools:
 setup:
 	@tools/setup install
 
-$(KERNEL): $(KERNEL_OBJS) boot/kernel.ld
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(KERNEL_OBJS)
+# Two links, so a panic can name functions without host tools: the first link (with an empty
+# symbol table) gives `nm` the addresses, tools/ksyms turns them into build/ksyms.S, and the
+# second link embeds that. The table sits in .rodata, after .text, so no code moves between the
+# links; the last line checks that, because a table of wrong addresses would mislead.
+$(BUILD)/ksyms-empty.S: tools/ksyms
+	@mkdir -p $(dir $@)
+	tools/ksyms </dev/null >$@
+
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms-empty.S.o boot/kernel.ld
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms-empty.S.o
+
+$(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf tools/ksyms
+	$(NM) -n $< | tools/ksyms >$@
+
+$(KERNEL): $(KERNEL_OBJS) $(BUILD)/ksyms.S.o boot/kernel.ld
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.S.o
+	@$(NM) -n $(BUILD)/kernel.pass1.elf | grep ' [tTW] ' >$(BUILD)/text1.syms
+	@$(NM) -n $@ | grep ' [tTW] ' | cmp -s - $(BUILD)/text1.syms || \
+	    { echo "ksyms: code moved between the two links; the symbol table would be wrong"; \
+	      rm -f $@; exit 1; }
 
 $(BUILD)/kernel.bin: $(KERNEL)
 	$(OBJCOPY) -O binary $< $@
@@ -59,6 +78,10 @@ $(BUILD)/%.c.o: %.c | check-tools
 
 $(BUILD)/%.S.o: %.S | check-tools
 	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The generated symbol tables (see above).
+$(BUILD)/%.S.o: $(BUILD)/%.S | check-tools
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # qemu, qemu-gdb and test first install what is missing, then build in a fresh make, so the

@@ -1,14 +1,28 @@
-/* console.c: the kernel's text output, for now through the SBI legacy console.
- * A teaching kernel's first job is to speak; everything else is easier once it can.
+/* console.c: the kernel's text output. It starts on the SBI legacy console, which needs no
+ * knowledge of the machine, and moves to the UART once the device tree says where it is.
  */
 #include "kernel/console.h"
 #include "kernel/sbi.h"
+#include "kernel/uart.h"
+
+#include <stdbool.h>
+
+static bool console_on_uart;
+
+void console_use_uart(uint64_t base, uint32_t reg_shift)
+{
+    uart_init(base, reg_shift);
+    console_on_uart = true;
+}
 
 void console_putc(char c)
 {
     if (c == '\n')
-        sbi_legacy_putchar('\r');   /* the terminal wants CR LF */
-    sbi_legacy_putchar(c);
+        console_putc('\r');     /* the terminal wants CR LF */
+    if (console_on_uart)
+        uart_putc(c);
+    else
+        sbi_legacy_putchar(c);
 }
 
 void console_puts(const char *s)
@@ -17,17 +31,10 @@ void console_puts(const char *s)
         console_putc(*s++);
 }
 
-void console_put_uint(uint64_t value, unsigned base)
+void console_lock(void)
 {
-    char digits[20];                /* 2^64 - 1 has 20 decimal digits */
-    int n = 0;
+}
 
-    if (base == 16)
-        console_puts("0x");
-    do {
-        digits[n++] = "0123456789abcdef"[value % base];
-        value /= base;
-    } while (value != 0);
-    while (n > 0)
-        console_putc(digits[--n]);
+void console_unlock(void)
+{
 }

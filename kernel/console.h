@@ -1,13 +1,19 @@
-/* console.h: where kernel text goes. In chapter 1 that is the SBI legacy console, one ecall
- * per byte; ch2 moves it to the UART driver once the device tree says where the UART is.
+/* console.h: where kernel text goes. Until the device tree has been read that is the SBI
+ * legacy console (one ecall per byte); then console_use_uart() switches to the UART driver.
+ * kprintf (kernel/printf.h) formats onto it.
  */
 #ifndef HARTOS_CONSOLE_H
 #define HARTOS_CONSOLE_H
 
 #include <stdint.h>
 
+void console_use_uart(uint64_t base, uint32_t reg_shift);
 void console_putc(char c);
 void console_puts(const char *s);
-void console_put_uint(uint64_t value, unsigned base);   /* base 10 or 16 (with 0x) */
+
+/* Holding the console keeps one kprintf call's characters together. Chapter 2 has one hart,
+ * so these do nothing yet; ch6 makes them a spinlock. */
+void console_lock(void);
+void console_unlock(void);
 
 #endif

@@ -2,9 +2,15 @@
  * zeroed; each line below brings up one part of the kernel, in the order they depend on each
  * other. Read it as the table of contents of the kernel; each chapter adds lines.
  */
+#include "kernel/bootargs.h"
 #include "kernel/console.h"
+#include "kernel/fdt.h"
+#include "kernel/hart.h"
+#include "kernel/panic.h"
 #include "kernel/poweroff.h"
+#include "kernel/printf.h"
 #include "kernel/sbi.h"
+#include "kernel/string.h"
 
 #include <stdint.h>
 
@@ -13,51 +19,126 @@
 #define BOOT_EXIT_STATUS 0
 #endif
 
-/* Print "v<major>.<minor>" from the SBI spec version encoding (major in bits 30:24). */
-static void print_spec_version(uint64_t v)
+/* The largest device tree we accept; QEMU's are under 16 KiB. */
+#define FDT_MAX_SIZE (1u << 20)
+
+extern char __kernel_start[], __kernel_end[];
+
+/* What the device tree told us, for every later chapter. */
+static struct fdt_info machine;
+
+/* "128 MiB", "512 KiB", "6 KiB" or "612 B": sizes as a learner reads them. */
+static void print_size(uint64_t bytes)
 {
-    console_putc('v');
-    console_put_uint((v >> 24) & 0x7f, 10);
-    console_putc('.');
-    console_put_uint(v & 0xffffff, 10);
+    if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
+        kprintf("%lu MiB", (unsigned long)(bytes >> 20));
+    else if (bytes >= 1024)
+        kprintf("%lu KiB", (unsigned long)((bytes + 1023) >> 10));
+    else
+        kprintf("%lu B", (unsigned long)bytes);
 }
 
-/* OpenSBI encodes its own version as major << 16 | minor. */
-static void print_impl_version(uint64_t id, uint64_t v)
+static void print_range(const char *what, uint64_t base, uint64_t size, const char *name)
 {
-    if (id == 1) {
-        console_putc('v');
-        console_put_uint(v >> 16, 10);
-        console_putc('.');
-        console_put_uint(v & 0xffff, 10);
-    } else {
-        console_put_uint(v, 16);
-    }
+    kprintf("%s %#lx-%#lx (", what, (unsigned long)base, (unsigned long)(base + size));
+    print_size(size);
+    kprintf("%s%s)\n", name ? ", " : "", name ? name : "");
 }
 
-static void print_banner(uint64_t hartid, void *dtb)
+static void print_sbi(void)
 {
-    uint64_t impl = sbi_impl_id();
+    uint64_t spec = sbi_spec_version(), impl = sbi_impl_id(), v = sbi_impl_version();
 
-    console_puts("\nhartos: booting on hart ");
-    console_put_uint(hartid, 10);
-    console_puts(", device tree at ");
-    console_put_uint((uint64_t)dtb, 16);
-    console_puts("\nsbi: spec ");
-    print_spec_version(sbi_spec_version());
-    console_puts(", ");
-    console_puts(sbi_impl_name(impl));
-    console_putc(' ');
-    print_impl_version(impl, sbi_impl_version());
-    console_puts(", system reset ");
-    console_puts(sbi_probe_extension(SBI_EXT_SRST) ? "available" : "missing");
-    console_putc('\n');
+    kprintf("sbi: spec v%lu.%lu, %s ", (unsigned long)((spec >> 24) & 0x7f),
+            (unsigned long)(spec & 0xffffff), sbi_impl_name(impl));
+    if (impl == 1)      /* OpenSBI encodes its version as major << 16 | minor */
+        kprintf("v%lu.%lu", (unsigned long)(v >> 16), (unsigned long)(v & 0xffff));
+    else
+        kprintf("version %#lx", (unsigned long)v);
+    kprintf(", system reset %s\n", sbi_probe_extension(SBI_EXT_SRST) ? "available" : "missing");
+}
+
+static void print_machine(void *dtb)
+{
+    kprintf("harts:");
+    for (int i = 0; i < machine.nharts; i++)
+        kprintf(" %u", machine.harts[i].id);
+    kprintf(" (%d found", machine.nharts);
+    if (machine.harts_skipped)
+        kprintf(", %d more ignored: the tree lists more than %d", machine.harts_skipped,
+                FDT_MAX_HARTS);
+    kprintf("), timebase %lu Hz\n", (unsigned long)machine.timebase_hz);
+
+    for (int i = 0; i < machine.nmemory; i++)
+        print_range("memory:", machine.memory[i].base, machine.memory[i].size, NULL);
+    for (int i = 0; i < machine.nreserved; i++)
+        print_range("  reserved", machine.reserved[i].base, machine.reserved[i].size,
+                    machine.reserved[i].name);
+    print_range("  kernel  ", (uint64_t)__kernel_start,
+                (uint64_t)(__kernel_end - __kernel_start), "hartos image");
+    print_range("  dtb     ", (uint64_t)dtb, machine.totalsize, "device tree");
+
+    if (machine.uart.present)
+        kprintf("uart: %s at %#lx\n", machine.uart.compatible, (unsigned long)machine.uart.base);
+    if (machine.plic.present)
+        kprintf("plic: %#lx, %u interrupt sources\n", (unsigned long)machine.plic.base,
+                machine.plic.ndev);
+    if (machine.test_dev.present)
+        kprintf("poweroff: sifive,test at %#lx\n", (unsigned long)machine.test_dev.base);
+    kprintf("bootargs: \"%s\"\n", machine.bootargs ? machine.bootargs : "");
+}
+
+static void read_device_tree(void *dtb)
+{
+    char err[160];
+
+    /* The spec requires 8-byte alignment; anything else is not a tree OpenSBI gave us. */
+    if (dtb == NULL || (uint64_t)dtb % 8 != 0)
+        panic("fdt: no device tree (a1 = %p)", dtb);
+    if (fdt_parse(dtb, FDT_MAX_SIZE, &machine, err, sizeof(err)) != 0)
+        panic("%s", err);
+}
+
+/* `ARGS=panic`: three real frames deep, so the backtrace has something to show. */
+static __attribute__((noinline)) void panic_demo_inner(const char *why)
+{
+    panic("on purpose (%s)", why);
+}
+
+static __attribute__((noinline)) void panic_demo_middle(const char *why)
+{
+    panic_demo_inner(why);
+    __asm__ volatile("");   /* keep the call a call (not a tail jump) so it shows as a frame */
+}
+
+static __attribute__((noinline)) void panic_demo(const char *why)
+{
+    panic_demo_middle(why);
+    __asm__ volatile("");
 }
 
 void kmain(uint64_t hartid, void *dtb)
 {
-    print_banner(hartid, dtb);              /* ch1: the kernel speaks through SBI */
+    boot_hart_id = hartid;
+    kprintf("\nhartos: booting on hart %lu, device tree at %p\n", (unsigned long)hartid, dtb);
+    print_sbi();                            /* ch1: the kernel speaks through SBI */
 
-    console_puts("hartos: chapter 1 done, powering off\n");
+#ifdef TEST_BAD_DTB
+    dtb = (char *)dtb + 8;                  /* test hook: the tree is not where a1 says */
+#endif
+    read_device_tree(dtb);                  /* ch2: learn the machine */
+    if (machine.uart.present && strcmp(machine.uart.compatible, "sifive,uart0") != 0)
+        console_use_uart(machine.uart.base, machine.uart.reg_shift);
+    else
+        kprintf("console: no 16550 UART in the device tree; staying on the SBI console\n");
+    if (machine.test_dev.present)
+        poweroff_use_finisher(machine.test_dev.base);
+    bootargs_init(machine.bootargs);
+    print_machine(dtb);
+
+    if (bootarg_present("panic"))
+        panic_demo("boot argument 'panic'");
+
+    kprintf("hartos: chapter 2 done, powering off\n");
     poweroff(BOOT_EXIT_STATUS);
 }

@@ -1,0 +1,61 @@
+/* bootargs.c: finding words in the kernel command line. The line lives in the device tree,
+ * which stays where OpenSBI put it, so we keep a pointer rather than a copy.
+ */
+#include "kernel/bootargs.h"
+#include "kernel/printf.h"
+#include "kernel/string.h"
+
+/* Every argument some chapter understands (DESIGN.md, "Boot arguments"). */
+static const char *const known_args[] = {
+    "panic",        /* ch2: panic on purpose, to see a backtrace */
+};
+
+static const char *cmdline = "";
+
+/* The next word at or after p, and its length in *len (0 at the end of the line). */
+static const char *next_word(const char *p, size_t *len)
+{
+    while (*p == ' ')
+        p++;
+    const char *start = p;
+    while (*p && *p != ' ')
+        p++;
+    *len = (size_t)(p - start);
+    return start;
+}
+
+static size_t name_length(const char *word, size_t len)
+{
+    size_t n = 0;
+    while (n < len && word[n] != '=')
+        n++;
+    return n;
+}
+
+void bootargs_init(const char *line)
+{
+    cmdline = line ? line : "";
+    size_t len;
+    for (const char *w = next_word(cmdline, &len); len; w = next_word(w + len, &len)) {
+        size_t n = name_length(w, len);
+        size_t i;
+        for (i = 0; i < sizeof(known_args) / sizeof(known_args[0]); i++)
+            if (strlen(known_args[i]) == n && strncmp(known_args[i], w, n) == 0)
+                break;
+        if (i == sizeof(known_args) / sizeof(known_args[0]))
+            kprintf("bootargs: unknown argument '%.*s' ignored\n", (int)len, w);
+    }
+}
+
+const char *bootarg(const char *name, size_t *len)
+{
+    size_t want = strlen(name), wlen;
+    for (const char *w = next_word(cmdline, &wlen); wlen; w = next_word(w + wlen, &wlen)) {
+        size_t n = name_length(w, wlen);
+        if (n == want && strncmp(w, name, n) == 0) {
+            *len = n < wlen ? wlen - n - 1 : 0;
+            return n < wlen ? w + n + 1 : w + n;
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,13 @@
+/* uart.h: the NS16550A serial port QEMU's virt machine (and many boards) provide. Polled
+ * output in chapter 2; ch8 adds receive interrupts through the PLIC.
+ */
+#ifndef HARTOS_UART_H
+#define HARTOS_UART_H
+
+#include <stdint.h>
+
+/* base and reg_shift come from the device tree node (reg, reg-shift). */
+void uart_init(uint64_t base, uint32_t reg_shift);
+void uart_putc(char c);
+
+#endif
