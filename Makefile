@@ -33,7 +33,7 @@ CFLAGS := $(ARCHFLAGS) -std=gnu11 -O2 -g -Wall -Wextra -Werror \
           -I. -MMD -MP $(EXTRA_CFLAGS)
 LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -T boot/kernel.ld
 
-KERNEL_SRCS := $(wildcard boot/*.S kernel/*.S kernel/*.c)
+KERNEL_SRCS := $(wildcard boot/*.S kernel/*.S kernel/*.c tests/kernel/*.c)
 # Objects keep their source's extension (kernel/trap.c and kernel/trap.S are different files).
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 

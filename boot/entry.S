@@ -44,6 +44,7 @@ _start:
      * Stacks grow down, so sp starts at the slot's high end. */
     la      sp, boot_stacks + KSTACK_SIZE
     li      s0, 0                       /* frame pointer 0: the end of every backtrace */
+    la      tp, harts                   /* this hart's area is harts[0] (kernel/hart.h) */
 
     call    kmain                       /* kmain(a0 = hartid, a1 = dtb) does not return */
 

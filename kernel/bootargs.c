@@ -8,6 +8,8 @@
 /* Every argument some chapter understands (DESIGN.md, "Boot arguments"). */
 static const char *const known_args[] = {
     "panic",        /* ch2: panic on purpose, to see a backtrace */
+    "hz",           /* ch3: timer interrupts per second */
+    "ktest",        /* ch3: run the in-kernel tests (all, or ktest=GLOB) */
 };
 
 static const char *cmdline = "";
@@ -58,4 +60,26 @@ const char *bootarg(const char *name, size_t *len)
         }
     }
     return NULL;
+}
+
+bool bootarg_u64(const char *name, uint64_t *value)
+{
+    size_t len;
+    const char *v = bootarg(name, &len);
+    if (v == NULL)
+        return false;
+    if (len == 0) {
+        kprintf("bootargs: %s needs a value (%s=N); ignored\n", name, name);
+        return false;
+    }
+    uint64_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (v[i] < '0' || v[i] > '9' || n > (UINT64_MAX - 9) / 10) {
+            kprintf("bootargs: %s=%.*s is not a number; ignored\n", name, (int)len, v);
+            return false;
+        }
+        n = n * 10 + (uint64_t)(v[i] - '0');
+    }
+    *value = n;
+    return true;
 }

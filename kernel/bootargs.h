@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Takes the line (NULL for none) and reports each word that no chapter knows. */
 void bootargs_init(const char *line);
@@ -13,6 +14,10 @@ void bootargs_init(const char *line);
 /* The value of `name=value` (not NUL-terminated; its length in *len), "" for a bare `name`,
  * NULL if absent. */
 const char *bootarg(const char *name, size_t *len);
+
+/* `name=N` as a number: true and *value set if present and well-formed; a malformed value
+ * is reported and ignored (false). */
+bool bootarg_u64(const char *name, uint64_t *value);
 
 static inline bool bootarg_present(const char *name)
 {

@@ -1,15 +1,28 @@
-/* hart.c: per-hart facts. For now: which hart booted, and where its stack is (entry.S gives
- * the boot hart stack slot 0 of boot_stacks).
- */
+/* hart.c: the per-hart areas (kernel/hart.h). The boot hart takes harts[0] in kmain. */
 #include "kernel/hart.h"
-#include "kernel/param.h"
+#include "kernel/riscv.h"
 
-extern char boot_stacks[];
+#include <stddef.h>
 
-uint64_t boot_hart_id;
+struct hart harts[MAX_HARTS];
+
+/* trap.S reads these fields by offset. */
+_Static_assert(offsetof(struct hart, kernel_sp) == HART_KERNEL_SP, "trap.S offset");
+_Static_assert(offsetof(struct hart, user_sp) == HART_USER_SP, "trap.S offset");
+
+void hart_init(int index, uint64_t hartid, uint64_t stack_lo, uint64_t stack_hi)
+{
+    struct hart *h = &harts[index];
+    h->id = hartid;
+    h->index = index;
+    h->stack_lo = stack_lo;
+    h->stack_hi = stack_hi;
+    __asm__ volatile("mv tp, %0" : : "r"(h));
+    csr_write(sscratch, 0);         /* "in the kernel", for trap.S */
+}
 
 void hart_stack_bounds(uint64_t *lo, uint64_t *hi)
 {
-    *lo = (uint64_t)boot_stacks;
-    *hi = (uint64_t)boot_stacks + KSTACK_SIZE;
+    *lo = this_hart()->stack_lo;
+    *hi = this_hart()->stack_hi;
 }

@@ -1,17 +1,50 @@
-/* hart.h: what the kernel knows about the hart it is running on. Chapter 2 has only the boot
- * hart; ch3 gives each hart a per-hart area reached through the tp register.
+/* hart.h: the per-hart area. Each hart the kernel runs has one struct hart, and while in the
+ * kernel its tp register points at it (boot/entry.S and kmain set tp; trap.S keeps it).
+ * So "which hart am I" is one register read, with no table lookup and no lock.
  */
 #ifndef HARTOS_HART_H
 #define HARTOS_HART_H
 
+#include "kernel/param.h"
+#include "kernel/trap.h"
+
 #include <stdint.h>
 
-extern uint64_t boot_hart_id;       /* set by kmain */
+struct hart {
+    /* Read by trap.S at fixed offsets (HART_KERNEL_SP, HART_USER_SP in kernel/trap.h). */
+    uint64_t kernel_sp;         /* stack top for a trap from U-mode; scratch for S-mode traps */
+    uint64_t user_sp;           /* the interrupted sp, while trap.S builds the frame */
+
+    uint64_t id;                /* the hart id SBI and the device tree use */
+    int index;                  /* our own number for it: harts[index]; the boot hart is 0 */
+    uint64_t stack_lo, stack_hi;    /* the boot stack, for backtraces */
+    int trap_depth;             /* traps being handled right now: 1 normally, 2 = nested */
+    uint64_t trap_cause;        /* scause of the trap being handled, for the nested report */
+    uint64_t breakpoints;       /* kernel ebreaks reported and skipped */
+
+    /* Timer (kernel/timer.c). */
+    uint64_t timer_next;        /* the next deadline, in timebase ticks */
+    uint64_t timer_rem;         /* drift-free stepping: remainder accumulated so far */
+    uint64_t ticks;             /* timer periods passed on this hart (late ones included) */
+    uint64_t timer_interrupts;  /* timer interrupts actually taken */
+};
+
+extern struct hart harts[MAX_HARTS];
+
+static inline struct hart *this_hart(void)
+{
+    struct hart *h;
+    __asm__ volatile("mv %0, tp" : "=r"(h));
+    return h;
+}
 
 static inline uint64_t hart_id(void)
 {
-    return boot_hart_id;
+    return this_hart()->id;
 }
+
+/* Make harts[index] this hart's area: tp points at it from now on. */
+void hart_init(int index, uint64_t hartid, uint64_t stack_lo, uint64_t stack_hi);
 
 /* The bounds of the stack this code runs on: backtraces must not leave it. */
 void hart_stack_bounds(uint64_t *lo, uint64_t *hi);

@@ -3,14 +3,19 @@
  * other. Read it as the table of contents of the kernel; each chapter adds lines.
  */
 #include "kernel/bootargs.h"
+#include "kernel/param.h"
 #include "kernel/console.h"
 #include "kernel/fdt.h"
 #include "kernel/hart.h"
+#include "kernel/ktest.h"
 #include "kernel/panic.h"
 #include "kernel/poweroff.h"
 #include "kernel/printf.h"
+#include "kernel/riscv.h"
 #include "kernel/sbi.h"
 #include "kernel/string.h"
+#include "kernel/timer.h"
+#include "kernel/trap.h"
 
 #include <stdint.h>
 
@@ -22,7 +27,9 @@
 /* The largest device tree we accept; QEMU's are under 16 KiB. */
 #define FDT_MAX_SIZE (1u << 20)
 
-extern char __kernel_start[], __kernel_end[];
+extern char __kernel_start[], __kernel_end[], boot_stacks[];
+
+#define HEARTBEAT_SECONDS 3     /* how long `make qemu` shows ticks before powering off */
 
 /* What the device tree told us, for every later chapter. */
 static struct fdt_info machine;
@@ -117,9 +124,55 @@ static __attribute__((noinline)) void panic_demo(const char *why)
     __asm__ volatile("");
 }
 
+/* Does the ISA string (riscv,isa: "rv64imafdch_zicsr_..._sstc") name this extension? The
+ * multi-letter extensions follow the base, each after an underscore. */
+static bool isa_has(const char *isa, const char *ext)
+{
+    size_t n = strlen(ext);
+    for (const char *p = isa; p && *p; p++)
+        if (*p == '_' && strncmp(p + 1, ext, n) == 0 && (p[n + 1] == '_' || p[n + 1] == '\0'))
+            return true;
+    return false;
+}
+
+static const struct fdt_hart *boot_hart(uint64_t hartid)
+{
+    for (int i = 0; i < machine.nharts; i++)
+        if (machine.harts[i].id == hartid)
+            return &machine.harts[i];
+    panic("boot hart %lu is not among the device tree's harts", (unsigned long)hartid);
+}
+
+static void start_timer(uint64_t hartid)
+{
+    uint64_t hz = TIMER_DEFAULT_HZ;
+    const char *isa = boot_hart(hartid)->isa;
+    bootarg_u64("hz", &hz);
+    timer_init(machine.timebase_hz, hz, isa && isa_has(isa, "sstc"));
+    timer_start_hart();
+    kprintf("timer: %lu Hz from a %lu Hz timebase, %s\n", (unsigned long)hz,
+            (unsigned long)machine.timebase_hz,
+            timer_uses_sstc() ? "Sstc stimecmp" : "SBI set_timer");
+}
+
+/* What `make qemu` shows in chapter 3: the timer ticking, once a second, for a few seconds. */
+static void heartbeat(void)
+{
+    uint64_t next = timer_hz();
+    while (timer_ticks() < HEARTBEAT_SECONDS * timer_hz()) {
+        wfi();                      /* sleep until the next interrupt */
+        if (timer_ticks() >= next) {
+            kprintf("tick: %lu s, %lu ticks, uptime %lu ms\n",
+                    (unsigned long)(next / timer_hz()), (unsigned long)timer_ticks(),
+                    (unsigned long)uptime_ms());
+            next += timer_hz();
+        }
+    }
+}
+
 void kmain(uint64_t hartid, void *dtb)
 {
-    boot_hart_id = hartid;
+    hart_init(0, hartid, (uint64_t)boot_stacks, (uint64_t)boot_stacks + KSTACK_SIZE);
     kprintf("\nhartos: booting on hart %lu, device tree at %p\n", (unsigned long)hartid, dtb);
     print_sbi();                            /* ch1: the kernel speaks through SBI */
 
@@ -139,6 +192,17 @@ void kmain(uint64_t hartid, void *dtb)
     if (bootarg_present("panic"))
         panic_demo("boot argument 'panic'");
 
-    kprintf("hartos: chapter 2 done, powering off\n");
+    trap_init_hart();                       /* ch3: traps go to trap_vector */
+    start_timer(hartid);                    /* ch3: periodic timer interrupts */
+    intr_on();
+
+    size_t glob_len;
+    const char *glob = bootarg("ktest", &glob_len);
+    if (glob)
+        ktest_run(glob, glob_len);          /* prints TAP and powers off */
+
+    heartbeat();
+
+    kprintf("hartos: chapter 3 done, powering off\n");
     poweroff(BOOT_EXIT_STATUS);
 }

@@ -15,6 +15,12 @@ __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...)
     ((expr) ? (void)0                                                                   \
             : panic("assertion failed: %s (%s:%d, in %s)", #expr, __FILE__, __LINE__, __func__))
 
+/* panic, for a trap the kernel cannot handle: the backtrace starts where the trap happened
+ * (sepc) instead of inside the trap handler. */
+struct trap_frame;
+__attribute__((noreturn, format(printf, 2, 3))) void panic_at(const struct trap_frame *tf,
+                                                              const char *fmt, ...);
+
 /* Print the frames reachable from frame pointer fp, one per line, symbolised. */
 void backtrace_print(uint64_t fp);
 

@@ -6,8 +6,37 @@
 #define HARTOS_RISCV_H
 
 /* sstatus fields (Privileged spec, "Supervisor Status Register") */
-#define SSTATUS_SIE (1UL << 1)    /* S-mode interrupts enabled */
-#define SSTATUS_FS  (3UL << 13)   /* floating-point unit state: 0 = Off, so FP instructions trap */
+#define SSTATUS_SIE  (1UL << 1)   /* S-mode interrupts enabled */
+#define SSTATUS_SPIE (1UL << 5)   /* SIE before the trap; sret copies it back */
+#define SSTATUS_SPP  (1UL << 8)   /* mode before the trap: 1 = S, 0 = U */
+#define SSTATUS_FS   (3UL << 13)  /* floating-point unit state: 0 = Off, so FP instructions trap */
+
+/* sie / sip bits: which interrupts may be taken / are pending ("Supervisor Interrupt
+ * Registers"). The bit number is the interrupt's cause code. */
+#define IRQ_S_SOFTWARE 1
+#define IRQ_S_TIMER    5
+#define IRQ_S_EXTERNAL 9
+#define SIE_STIE (1UL << IRQ_S_TIMER)
+
+/* scause: the top bit says interrupt; the rest is the code ("Supervisor Cause Register"). */
+#define SCAUSE_INTERRUPT (1UL << 63)
+#define EXC_INSTRUCTION_MISALIGNED 0
+#define EXC_INSTRUCTION_ACCESS     1
+#define EXC_ILLEGAL_INSTRUCTION    2
+#define EXC_BREAKPOINT             3
+#define EXC_LOAD_MISALIGNED        4
+#define EXC_LOAD_ACCESS            5
+#define EXC_STORE_MISALIGNED       6
+#define EXC_STORE_ACCESS           7
+#define EXC_ECALL_U                8
+#define EXC_ECALL_S                9
+#define EXC_INSTRUCTION_PAGE_FAULT 12
+#define EXC_LOAD_PAGE_FAULT        13
+#define EXC_STORE_PAGE_FAULT       15
+
+/* Sstc extension: the S-mode timer compare register. Named by number because this binutils
+ * does not know the name. */
+#define CSR_STIMECMP 0x14d
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
@@ -16,6 +45,16 @@
 #define csr_write(csr, val) __asm__ volatile("csrw " #csr ", %0" : : "rK"((uint64_t)(val)))
 #define csr_set(csr, bits) __asm__ volatile("csrs " #csr ", %0" : : "rK"((uint64_t)(bits)))
 #define csr_clear(csr, bits) __asm__ volatile("csrc " #csr ", %0" : : "rK"((uint64_t)(bits)))
+
+static inline uint64_t rdtime(void)
+{
+    uint64_t t;
+    __asm__ volatile("rdtime %0" : "=r"(t));
+    return t;
+}
+
+static inline void intr_on(void) { csr_set(sstatus, SSTATUS_SIE); }
+static inline void intr_off(void) { csr_clear(sstatus, SSTATUS_SIE); }
 
 /* Sleep until an interrupt is pending (it wakes even if interrupts are disabled). */
 static inline void wfi(void) { __asm__ volatile("wfi"); }

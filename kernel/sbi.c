@@ -75,3 +75,10 @@ struct sbiret sbi_system_reset(uint32_t type, uint32_t reason)
 {
     return sbi_call(SBI_EXT_SRST, SBI_SRST_RESET, type, reason, 0);
 }
+
+/* TIME extension, function 0: program this hart's timer. It also clears a pending timer
+ * interrupt, so it is how the timer interrupt is acknowledged without Sstc. */
+void sbi_set_timer(uint64_t when)
+{
+    sbi_call(SBI_EXT_TIME, 0, when, 0, 0);
+}

@@ -11,6 +11,7 @@
 /* Extension IDs (EID, passed in a7). */
 #define SBI_EXT_LEGACY_PUTCHAR 0x01         /* legacy console: a0 = character */
 #define SBI_EXT_BASE           0x10
+#define SBI_EXT_TIME           0x54494D45   /* "TIME": set_timer */
 #define SBI_EXT_SRST           0x53525354   /* "SRST": system reset */
 
 /* Base extension function IDs (FID, passed in a6). */
@@ -52,5 +53,6 @@ uint64_t sbi_impl_id(void);
 uint64_t sbi_impl_version(void);
 const char *sbi_impl_name(uint64_t impl_id);
 struct sbiret sbi_system_reset(uint32_t type, uint32_t reason);   /* returns only on failure */
+void sbi_set_timer(uint64_t when);          /* timer interrupt when time >= when */
 
 #endif

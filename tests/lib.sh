@@ -18,18 +18,55 @@ run_test() {
     fi
     local log="$TEST_DIR/$name.log" start end
     start=$(date +%s%N)
-    local status=0
+    local status=0 why
     (T_NAME=$name; set -eu; "$@") >"$log" 2>&1 </dev/null || status=$?
-    if [ "$status" = 0 ]; then
-        end=$(date +%s%N)
+    end=$(date +%s%N)
+    why=$(grep '^FAIL: ' "$log" | tail -n 1 | cut -c7-)
+    report "$name" "$status" "${why:-a command failed with status $status (see $log)}" \
+        "$(( (end - start) / 1000000 ))e-3" "$log"
+}
+
+# report NAME STATUS WHY SECONDS LOG: one result line (and the log's tail on failure).
+report() {
+    if [ "$2" = 0 ]; then
         T_PASSED=$((T_PASSED + 1))
-        printf 'ok    %-44s %6.1fs\n' "$name" "$(( (end - start) / 1000000 ))e-3"
+        if [ -n "$4" ]; then
+            printf 'ok    %-44s %6.1fs\n' "$1" "$4"
+        else
+            printf 'ok    %s\n' "$1"
+        fi
     else
         T_FAILED=$((T_FAILED + 1))
-        local why
-        why=$(grep '^FAIL: ' "$log" | tail -n 1 | cut -c7-)
-        printf 'FAIL  %-44s %s\n' "$name" "${why:-a command failed with status $status (see $log)}"
-        tail -n 12 "$log" | sed 's/^/      | /'
+        printf 'FAIL  %-44s %s\n' "$1" "$3"
+        [ -n "$5" ] && tail -n 12 "$5" | sed 's/^/      | /'
+    fi
+}
+
+# run_ktests LABEL BOOTARGS [boot options]: boot with BOOTARGS ("ktest", "ktest=trap_* hz=3")
+# and report each in-kernel test from the TAP it prints as its own line, LABEL/NAME. The run
+# itself fails if the kernel did not finish the plan ("1..N", all N reported) or stopped with
+# anything but 0 (all passed) or 1 (some failed).
+run_ktests() {
+    local label=$1 bootargs=$2 status plan got
+    shift 2
+    if [ -n "$T_FILTER" ] && [[ "$label" != $T_FILTER ]]; then
+        return 0
+    fi
+    (T_NAME=$label; set -eu; boot --args "$bootargs" "$@") >"$TEST_DIR/$label.log" 2>&1 </dev/null
+    status=$(sed -n 's/^boot: exit status \([0-9]*\).*/\1/p' "$TEST_DIR/$label.log")
+    local console="$TEST_DIR/$label.console"
+    while read -r line; do
+        case "$line" in
+            "ok "*)     report "$label/${line#* - }" 0 "" "" "" ;;
+            "not ok "*) report "$label/${line#* - }" 1 "$(grep -B1 -F "$line" "$console" |
+                                                           sed -n 's/^# failed at //p')" "" "" ;;
+        esac
+    done < <(grep -E '^(not )?ok [0-9]+ - ' "$console")
+    plan=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$console")
+    got=$(grep -cE '^(not )?ok [0-9]+ - ' "$console")
+    if [[ "$status" != [01] ]] || [ -z "$plan" ] || [ "$plan" != "$got" ] || [ "$plan" = 0 ]; then
+        report "$label" 1 "the kernel did not finish its tests (plan '$plan', $got reported, \
+QEMU status $status)" "" "$TEST_DIR/$label.log"
     fi
 }
 

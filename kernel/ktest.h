@@ -1,0 +1,64 @@
+/* ktest.h: in-kernel tests. KTEST(name) { ... } defines a test function and registers it in
+ * the .ktests section; the boot argument `ktest` (or `ktest=GLOB`) runs them, prints TAP and
+ * powers off with 0 if all passed, 1 otherwise. Tests live in tests/kernel/, beside nothing
+ * else, and are linked into every kernel (they cost only their code until asked for).
+ *
+ *   KTEST(timer_counts_up) {
+ *       uint64_t t = timer_ticks();
+ *       ...
+ *       KT_EXPECT(timer_ticks() > t);
+ *   }
+ */
+#ifndef HARTOS_KTEST_H
+#define HARTOS_KTEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ktest {
+    const char *name;
+    void (*fn)(void);
+    const char *file;
+    int line;
+    bool panics;        /* ends in a panic on purpose: run only when named exactly */
+};
+
+#define KTEST_DEFINE(name_, panics_)                                                        \
+    static void ktest_fn_##name_(void);                                                     \
+    static const struct ktest ktest_##name_ __attribute__((used, section(".ktests"),        \
+                                                          aligned(8))) = {                  \
+        #name_, ktest_fn_##name_, __FILE__, __LINE__, panics_};                             \
+    static void ktest_fn_##name_(void)
+
+#define KTEST(name) KTEST_DEFINE(name, false)
+
+/* A test whose success is a panic. The harness runs it alone (ktest=NAME) and checks the
+ * panic message and exit status 3 from outside. */
+#define KTEST_PANICS(name) KTEST_DEFINE(name, true)
+
+/* Check a condition; on failure report it and end this test (the others still run). */
+#define KT_EXPECT(cond)                                                                     \
+    do {                                                                                    \
+        if (!(cond)) {                                                                      \
+            ktest_fail(__FILE__, __LINE__, "%s", #cond);                                    \
+            return;                                                                         \
+        }                                                                                   \
+    } while (0)
+
+/* The same, with a message formatted like kprintf. */
+#define KT_EXPECTF(cond, ...)                                                               \
+    do {                                                                                    \
+        if (!(cond)) {                                                                      \
+            ktest_fail(__FILE__, __LINE__, __VA_ARGS__);                                    \
+            return;                                                                         \
+        }                                                                                   \
+    } while (0)
+
+void ktest_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Run the tests whose names match glob (NULL: all but the KTEST_PANICS ones), print TAP,
+ * power off. */
+__attribute__((noreturn)) void ktest_run(const char *glob, unsigned long glob_len);
+
+#endif

@@ -1,0 +1,109 @@
+/* timer.c: the periodic timer interrupt. RISC-V has one free-running counter, `time`
+ * (timebase-frequency ticks per second, from the device tree), and per hart a compare value:
+ * when time >= compare the hart's supervisor timer interrupt is pending until the compare
+ * value moves into the future. With the Sstc extension S-mode writes its own compare CSR,
+ * stimecmp; without it, it asks OpenSBI (SBI TIME extension, set_timer).
+ *
+ * Drift-free: each deadline is the previous deadline plus one period, never "now plus one
+ * period", so time spent handling interrupts does not make the clock slow. When timebase/hz
+ * is not whole, the remainder is carried (as in Bresenham's line drawing) so that hz
+ * deadlines always span exactly one second of timebase.
+ */
+#include "kernel/timer.h"
+#include "kernel/hart.h"
+#include "kernel/panic.h"
+#include "kernel/riscv.h"
+#include "kernel/sbi.h"
+
+static uint64_t timebase;       /* time CSR ticks per second */
+static uint64_t rate_hz;        /* timer interrupts per second */
+static uint64_t period;         /* whole timebase ticks per interrupt: timebase / rate_hz */
+static uint64_t period_rem;     /* timebase % rate_hz, carried from deadline to deadline */
+static bool use_sstc;
+static uint64_t boot_time;      /* time CSR at timer_init */
+
+void timer_init(uint64_t timebase_hz, uint64_t hz, bool sstc)
+{
+    if (timebase_hz == 0)
+        panic("timer: the device tree gives no timebase-frequency");
+    if (hz == 0 || hz > TIMER_MAX_HZ || hz > timebase_hz)
+        panic("timer: hz=%lu is out of range (1..%d, and at most the timebase %lu)",
+              (unsigned long)hz, TIMER_MAX_HZ, (unsigned long)timebase_hz);
+    timebase = timebase_hz;
+    rate_hz = hz;
+    period = timebase_hz / hz;
+    period_rem = timebase_hz % hz;
+    use_sstc = sstc;
+    boot_time = rdtime();
+}
+
+static void set_deadline(uint64_t when)
+{
+    if (use_sstc)
+        __asm__ volatile("csrw %0, %1" : : "i"(CSR_STIMECMP), "r"(when));
+    else
+        sbi_set_timer(when);
+}
+
+/* The deadline after h->timer_next. */
+void timer_step_deadline(struct hart *h)
+{
+    h->timer_next += period;
+    h->timer_rem += period_rem;
+    if (h->timer_rem >= rate_hz) {
+        h->timer_rem -= rate_hz;
+        h->timer_next++;
+    }
+}
+
+void timer_start_hart(void)
+{
+    struct hart *h = this_hart();
+    h->timer_next = rdtime();
+    h->timer_rem = 0;
+    timer_step_deadline(h);
+    set_deadline(h->timer_next);
+    csr_set(sie, SIE_STIE);
+}
+
+void timer_interrupt(struct trap_frame *tf)
+{
+    (void)tf;
+    struct hart *h = this_hart();
+    h->timer_interrupts++;
+    h->ticks++;
+    timer_step_deadline(h);
+    /* Late by a whole period or more (the hart was stopped in gdb, or the host was busy):
+     * skip the missed deadlines instead of firing them back to back. They still count. */
+    uint64_t now = rdtime();
+    while (h->timer_next <= now) {
+        h->ticks++;
+        timer_step_deadline(h);
+    }
+    set_deadline(h->timer_next);
+}
+
+uint64_t timer_ticks(void)
+{
+    return harts[0].ticks;
+}
+
+uint64_t timer_hz(void)
+{
+    return rate_hz;
+}
+
+uint64_t timer_timebase(void)
+{
+    return timebase;
+}
+
+bool timer_uses_sstc(void)
+{
+    return use_sstc;
+}
+
+uint64_t uptime_ms(void)
+{
+    return (rdtime() - boot_time) * 1000 / timebase;
+}

@@ -1,0 +1,140 @@
+/* trap.S: the S-mode trap vector. Every interrupt and exception on every hart comes here
+ * (stvec, direct mode). It saves all registers in a struct trap_frame on the kernel stack,
+ * calls trap_handle(frame) in C, restores the (possibly edited) frame and returns with sret.
+ *
+ * Where the kernel stack is depends on where the trap came from. The convention (the same as
+ * Linux's) is the sscratch CSR: 0 while the hart runs the kernel, and the address of this
+ * hart's struct hart while it runs a user program (ch7). tp always holds that address in
+ * the kernel. So one swap tells the two cases apart without touching any other register.
+ */
+#include "kernel/trap.h"
+
+    .cfi_sections .debug_frame
+    .section .text
+    .balign 4                       /* stvec's low two bits select the mode: 0 = direct */
+    .globl trap_vector
+trap_vector:
+    .cfi_startproc
+    .cfi_signal_frame               /* gdb: the "caller" was interrupted, not calling */
+    .cfi_undefined ra               /* until the frame exists, nothing to unwind to */
+    csrrw   tp, sscratch, tp        /* tp <-> sscratch */
+    bnez    tp, .Lfrom_user          /* sscratch was nonzero: we were in U-mode */
+
+    /* From the kernel: sscratch was 0, so the kernel's tp is now in sscratch. Take it back and
+     * stay on the current stack (record it as if it were the stack to switch to). */
+    csrr    tp, sscratch
+    sd      sp, HART_KERNEL_SP(tp)
+.Lfrom_user:
+    /* tp = this hart. Park the interrupted sp, move to the kernel stack, make the frame. */
+    sd      sp, HART_USER_SP(tp)
+    ld      sp, HART_KERNEL_SP(tp)
+    addi    sp, sp, -TF_SIZE
+
+    sd      ra, TF_RA(sp)
+    sd      gp, TF_GP(sp)
+    sd      t0, 32(sp)
+    sd      t1, 40(sp)
+    sd      t2, 48(sp)
+    sd      s0, 56(sp)
+    sd      s1, 64(sp)
+    sd      a0, 72(sp)
+    sd      a1, 80(sp)
+    sd      a2, 88(sp)
+    sd      a3, 96(sp)
+    sd      a4, 104(sp)
+    sd      a5, 112(sp)
+    sd      a6, 120(sp)
+    sd      a7, 128(sp)
+    sd      s2, 136(sp)
+    sd      s3, 144(sp)
+    sd      s4, 152(sp)
+    sd      s5, 160(sp)
+    sd      s6, 168(sp)
+    sd      s7, 176(sp)
+    sd      s8, 184(sp)
+    sd      s9, 192(sp)
+    sd      s10, 200(sp)
+    sd      s11, 208(sp)
+    sd      t3, 216(sp)
+    sd      t4, 224(sp)
+    sd      t5, 232(sp)
+    sd      t6, 240(sp)
+
+    /* The interrupted sp and tp, and the trap CSRs. sscratch = 0: we are in the kernel now,
+     * so a trap taken from here on (a nested one) takes the kernel path above. */
+    ld      t0, HART_USER_SP(tp)
+    sd      t0, TF_SP(sp)
+    csrrw   t0, sscratch, zero
+    sd      t0, TF_TP(sp)
+    csrr    t0, sepc
+    sd      t0, TF_SEPC(sp)
+    csrr    t0, sstatus
+    sd      t0, TF_SSTATUS(sp)
+    csrr    t0, scause
+    sd      t0, TF_SCAUSE(sp)
+    csrr    t0, stval
+    sd      t0, TF_STVAL(sp)
+
+    /* For gdb's backtrace, describe the frame in DWARF (raw bytes: the assembler has no
+     * directive for an expression): the caller's stack pointer (the CFA) is the word at
+     * sp + TF_SP; its pc is at sp + TF_SEPC; its s0 at sp + TF_S0.
+     *   0x0f len DW_OP_breg2(sp) off DW_OP_deref        CFA = *(sp + 8)
+     *   0x10 reg len DW_OP_breg2(sp) off                register reg is saved at sp + off */
+    .cfi_escape 0x0f, 0x03, 0x72, TF_SP, 0x06
+    .cfi_escape 0x10, 0x01, 0x03, 0x72, 0xf8, 0x01  /* ra (x1) <- sepc, at sp + 248 (SLEB128) */
+    .cfi_escape 0x10, 0x08, 0x02, 0x72, TF_S0       /* s0 (x8), at sp + 56 */
+
+    /* trap_handle's prologue saves the interrupted s0 as its "caller's" frame pointer, so
+     * panic's backtrace, too, continues into the interrupted code. */
+    mv      a0, sp
+    call    trap_handle
+
+    .globl trap_return
+trap_return:
+    /* sp points at the frame to resume (the handler may have edited it). */
+    ld      t0, TF_SEPC(sp)
+    csrw    sepc, t0
+    ld      t0, TF_SSTATUS(sp)
+    csrw    sstatus, t0             /* SPP and SPIE say where sret goes and with what SIE */
+
+    /* Returning to U-mode (SPP = 0): the next trap from there must find this hart through
+     * sscratch and land at the top of this kernel stack. */
+    andi    t0, t0, 1 << 8          /* sstatus.SPP */
+    bnez    t0, 1f
+    addi    t0, sp, TF_SIZE
+    sd      t0, HART_KERNEL_SP(tp)
+    csrw    sscratch, tp
+1:
+    ld      ra, TF_RA(sp)
+    ld      gp, TF_GP(sp)
+    ld      tp, TF_TP(sp)
+    ld      t0, 32(sp)
+    ld      t1, 40(sp)
+    ld      t2, 48(sp)
+    ld      s0, 56(sp)
+    ld      s1, 64(sp)
+    ld      a0, 72(sp)
+    ld      a1, 80(sp)
+    ld      a2, 88(sp)
+    ld      a3, 96(sp)
+    ld      a4, 104(sp)
+    ld      a5, 112(sp)
+    ld      a6, 120(sp)
+    ld      a7, 128(sp)
+    ld      s2, 136(sp)
+    ld      s3, 144(sp)
+    ld      s4, 152(sp)
+    ld      s5, 160(sp)
+    ld      s6, 168(sp)
+    ld      s7, 176(sp)
+    ld      s8, 184(sp)
+    ld      s9, 192(sp)
+    ld      s10, 200(sp)
+    ld      s11, 208(sp)
+    ld      t3, 216(sp)
+    ld      t4, 224(sp)
+    ld      t5, 232(sp)
+    ld      t6, 240(sp)
+    ld      sp, TF_SP(sp)           /* last: it was our base register */
+    sret
+    .cfi_endproc

@@ -1,0 +1,129 @@
+/* trap.c: what the kernel does with a trap once trap.S has saved the registers. Interrupts go
+ * to their driver (the timer, for now); a breakpoint is reported and skipped; any other
+ * exception in the kernel is a kernel bug and panics, naming the cause and where it happened.
+ */
+#include "kernel/trap.h"
+#include "kernel/format.h"
+#include "kernel/hart.h"
+#include "kernel/ksyms.h"
+#include "kernel/panic.h"
+#include "kernel/printf.h"
+#include "kernel/riscv.h"
+
+#include <stddef.h>
+
+extern char trap_vector[];
+
+/* trap.S uses these offsets; the struct must agree. */
+_Static_assert(offsetof(struct trap_frame, sp) == TF_SP, "trap frame layout");
+_Static_assert(offsetof(struct trap_frame, t0) == TF_T0, "trap frame layout");
+_Static_assert(offsetof(struct trap_frame, s0) == TF_S0, "trap frame layout");
+_Static_assert(offsetof(struct trap_frame, a0) == TF_A0, "trap frame layout");
+_Static_assert(offsetof(struct trap_frame, sepc) == TF_SEPC, "trap frame layout");
+_Static_assert(offsetof(struct trap_frame, stval) == TF_STVAL, "trap frame layout");
+_Static_assert(sizeof(struct trap_frame) <= TF_SIZE && TF_SIZE % 16 == 0, "trap frame size");
+
+/* Names from the Privileged spec's scause table. */
+static const char *const exception_names[] = {
+    [EXC_INSTRUCTION_MISALIGNED] = "instruction address misaligned",
+    [EXC_INSTRUCTION_ACCESS] = "instruction access fault",
+    [EXC_ILLEGAL_INSTRUCTION] = "illegal instruction",
+    [EXC_BREAKPOINT] = "breakpoint",
+    [EXC_LOAD_MISALIGNED] = "load address misaligned",
+    [EXC_LOAD_ACCESS] = "load access fault",
+    [EXC_STORE_MISALIGNED] = "store/AMO address misaligned",
+    [EXC_STORE_ACCESS] = "store/AMO access fault",
+    [EXC_ECALL_U] = "environment call from U-mode",
+    [EXC_ECALL_S] = "environment call from S-mode",
+    [EXC_INSTRUCTION_PAGE_FAULT] = "instruction page fault",
+    [EXC_LOAD_PAGE_FAULT] = "load page fault",
+    [EXC_STORE_PAGE_FAULT] = "store/AMO page fault",
+};
+
+static const char *const interrupt_names[] = {
+    [IRQ_S_SOFTWARE] = "supervisor software interrupt",
+    [IRQ_S_TIMER] = "supervisor timer interrupt",
+    [IRQ_S_EXTERNAL] = "supervisor external interrupt",
+};
+
+const char *trap_cause_name(uint64_t scause)
+{
+    uint64_t code = scause & ~SCAUSE_INTERRUPT;
+    const char *name = NULL;
+    if (scause & SCAUSE_INTERRUPT) {
+        if (code < sizeof(interrupt_names) / sizeof(interrupt_names[0]))
+            name = interrupt_names[code];
+    } else if (code < sizeof(exception_names) / sizeof(exception_names[0])) {
+        name = exception_names[code];
+    }
+    return name ? name : "unknown cause";
+}
+
+void trap_init_hart(void)
+{
+    csr_write(stvec, (uint64_t)trap_vector);
+}
+
+/* "kmain+0x24": where a trap happened, for messages. */
+static void describe_pc(char *buf, size_t n, uint64_t pc)
+{
+    uint64_t off;
+    const char *name = ksym_lookup(pc, &off);
+    if (name)
+        ksnprintf(buf, n, "%s+%#lx", name, (unsigned long)off);
+    else
+        ksnprintf(buf, n, "%#lx", (unsigned long)pc);
+}
+
+static __attribute__((noreturn)) void trap_panic(struct trap_frame *tf)
+{
+    char where[96];
+    describe_pc(where, sizeof(where), tf->sepc);
+    panic_at(tf, "%s in the kernel at %s (sepc %#lx, stval %#lx, scause %#lx)",
+          trap_cause_name(tf->scause), where, (unsigned long)tf->sepc,
+          (unsigned long)tf->stval, (unsigned long)tf->scause);
+}
+
+/* An ebreak in kernel code: report it and carry on after it. The instruction is 2 bytes if
+ * compressed (c.ebreak, low bits not 11), else 4. */
+static void kernel_breakpoint(struct trap_frame *tf)
+{
+    char where[96];
+    describe_pc(where, sizeof(where), tf->sepc);
+    this_hart()->breakpoints++;
+    kprintf("trap: breakpoint at %s, resuming\n", where);
+    tf->sepc += ((*(uint16_t *)tf->sepc & 3) == 3) ? 4 : 2;
+}
+
+void trap_handle(struct trap_frame *tf)
+{
+    struct hart *h = this_hart();
+    uint64_t code = tf->scause & ~SCAUSE_INTERRUPT;
+
+    /* Traps are handled with interrupts off, so a second trap here is an exception inside
+     * the handler itself: report both, rather than loop. */
+    if (h->trap_depth++ > 0) {
+        char where[96];
+        describe_pc(where, sizeof(where), tf->sepc);
+        panic_at(tf, "nested trap: %s at %s (stval %#lx) while handling %s",
+              trap_cause_name(tf->scause), where, (unsigned long)tf->stval,
+              trap_cause_name(h->trap_cause));
+    }
+    h->trap_cause = tf->scause;
+
+    if ((tf->sstatus & SSTATUS_SPP) == 0)
+        panic("trap from U-mode (%s at %#lx), but there are no user programs yet",
+              trap_cause_name(tf->scause), (unsigned long)tf->sepc);
+
+    if (tf->scause & SCAUSE_INTERRUPT) {
+        if (code == IRQ_S_TIMER)
+            timer_interrupt(tf);
+        else
+            panic("unexpected interrupt %lu (%s)", (unsigned long)code, trap_cause_name(tf->scause));
+    } else if (code == EXC_BREAKPOINT) {
+        kernel_breakpoint(tf);
+    } else {
+        trap_panic(tf);
+    }
+    h->trap_depth--;
+}

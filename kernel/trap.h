@@ -1,0 +1,50 @@
+/* trap.h: the trap frame, the snapshot of a hart's registers that kernel/trap.S saves on the
+ * kernel stack when an interrupt or exception arrives, and the C handler it calls.
+ * The offsets are shared with trap.S, so they are macros; trap.c checks them against the struct.
+ */
+#ifndef HARTOS_TRAP_H
+#define HARTOS_TRAP_H
+
+/* Byte offsets of each saved register: x1..x31 at 8 * (n - 1), then the trap CSRs. */
+#define TF_RA      0
+#define TF_SP      8
+#define TF_GP      16
+#define TF_TP      24
+#define TF_T0      32
+#define TF_S0      56
+#define TF_A0      72
+#define TF_SEPC    248
+#define TF_SSTATUS 256
+#define TF_SCAUSE  264
+#define TF_STVAL   272
+#define TF_SIZE    288      /* 35 words, rounded up to keep sp 16-byte aligned */
+
+/* Offsets into struct hart (kernel/hart.h) that trap.S uses. */
+#define HART_KERNEL_SP 0
+#define HART_USER_SP   8
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+struct trap_frame {
+    uint64_t ra, sp, gp, tp;
+    uint64_t t0, t1, t2;
+    uint64_t s0, s1;
+    uint64_t a0, a1, a2, a3, a4, a5, a6, a7;
+    uint64_t s2, s3, s4, s5, s6, s7, s8, s9, s10, s11;
+    uint64_t t3, t4, t5, t6;
+    uint64_t sepc;          /* where the trap happened (or the instruction to resume at) */
+    uint64_t sstatus;       /* SPP: the mode we came from; SPIE: interrupts before the trap */
+    uint64_t scause;        /* interrupt bit + cause code */
+    uint64_t stval;         /* the faulting address or instruction, cause-dependent */
+};
+
+void trap_init_hart(void);                  /* point stvec at trap_vector on this hart */
+void trap_handle(struct trap_frame *tf);    /* called by trap.S */
+const char *trap_cause_name(uint64_t scause);
+
+/* Handlers that other modules register: the timer (ch3), later the PLIC (ch8). */
+void timer_interrupt(struct trap_frame *tf);
+
+#endif /* __ASSEMBLER__ */
+#endif
