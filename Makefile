@@ -4,11 +4,13 @@
 #   make qemu-gdb   the same, halted at the first instruction, waiting for gdb on $(GDBPORT)
 #   make gdb        gdb-multiarch attached to `make qemu-gdb` (run it in a second terminal)
 #   make test       install what is missing, build, run every test: "N passed, N failed"
-#   make fuzz       fuzz the device tree parser for FUZZSEC seconds (default 60)
+#   make bench      deterministic instruction counts under QEMU -icount: build/bench.txt
+#   make fuzz       fuzz the device tree parser and the heap, FUZZSEC seconds each (default 60)
 #   make chapters   list the chapters and tag them ch1..chN in this clone
 #   make clean      remove build/
 # Variables: SMP (harts, 4), MEM (RAM, 128M), ARGS (kernel boot arguments), CROSS_COMPILE,
-# GDBPORT, EXTRA_CFLAGS (test hooks; the tests build such kernels under build/variants/).
+# GDBPORT, EXTRA_CFLAGS (test hooks; the tests build such kernels under build/variants/),
+# KHEAP (which heap/list*.c the kernel links).
 
 SMP  ?= 4
 MEM  ?= 128M
@@ -33,11 +35,15 @@ CFLAGS := $(ARCHFLAGS) -std=gnu11 -O2 -g -Wall -Wextra -Werror \
           -I. -MMD -MP $(EXTRA_CFLAGS)
 LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -T boot/kernel.ld
 
-KERNEL_SRCS := $(wildcard boot/*.S kernel/*.S kernel/*.c tests/kernel/*.c)
+# The kernel links one heap implementation (heap/list*.c); the others stay in the tree for the
+# host tests and for comparison: `make bench KHEAP=heap/list_plain.c`.
+KHEAP ?= heap/list_plain.c
+KERNEL_SRCS := $(wildcard boot/*.S kernel/*.S kernel/*.c tests/kernel/*.c tests/bench/*.c) \
+               $(filter-out heap/list%.c, $(wildcard heap/*.c)) $(KHEAP)
 # Objects keep their source's extension (kernel/trap.c and kernel/trap.S are different files).
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
-.PHONY: all check-tools setup qemu qemu-gdb gdb test fuzz chapters clean
+.PHONY: all check-tools setup qemu qemu-gdb gdb test bench fuzz kheap-name chapters clean
 
 all: $(KERNEL) $(BUILD)/kernel.bin
 
@@ -107,11 +113,26 @@ gdb:
 
 test: setup
 	@$(MAKE) --no-print-directory all
-	@tests/run
+	@KHEAP=$(KHEAP) tests/run
+
+# Benchmarks: the kernel with `kbench` on one hart under -icount (instret then counts guest
+# instructions exactly; sleep=off keeps idle time from varying), plus the host-side heap_frag.
+bench: setup
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -s -C tests/host ../../build/host/heap_frag_$(notdir $(basename $(KHEAP)))
+	@echo "bench: KHEAP=$(KHEAP)"
+	@SMP=1 MEM=256M ARGS="kbench$(if $(BENCH),=$(BENCH))" tools/qemu --timeout 600 \
+	    -- -icount shift=0,sleep=off >$(BUILD)/bench.log 2>&1 || \
+	    { tail -20 $(BUILD)/bench.log; echo "bench: the kernel run failed (log: $(BUILD)/bench.log)"; exit 1; }
+	@{ grep '^bench ' $(BUILD)/bench.log | tr -d '\r'; $(BUILD)/host/heap_frag_$(notdir $(basename $(KHEAP))); } \
+	    | tee $(BUILD)/bench.txt
 
 FUZZSEC ?= 60
 fuzz: setup
-	@$(MAKE) --no-print-directory -C tests/host fuzz FUZZSEC=$(FUZZSEC)
+	@$(MAKE) --no-print-directory -C tests/host fuzz FUZZSEC=$(FUZZSEC) KHEAP=$(KHEAP)
+
+kheap-name:
+	@echo $(KHEAP)
 
 chapters:
 	@tools/chapters list

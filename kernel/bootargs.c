@@ -10,6 +10,7 @@ static const char *const known_args[] = {
     "panic",        /* ch2: panic on purpose, to see a backtrace */
     "hz",           /* ch3: timer interrupts per second */
     "ktest",        /* ch3: run the in-kernel tests (all, or ktest=GLOB) */
+    "kbench",       /* ch4: run the benchmarks (all, or kbench=GLOB) */
 };
 
 static const char *cmdline = "";

@@ -25,12 +25,12 @@ void ktest_fail(const char *file, int line, const char *fmt, ...)
 }
 
 /* Shell-style glob: `*` any run of characters, `?` one character, anything else itself. */
-static bool glob_match(const char *g, const char *g_end, const char *s)
+bool ktest_glob_match(const char *g, const char *g_end, const char *s)
 {
     while (g < g_end) {
         if (*g == '*') {
             for (const char *t = s;; t++) {
-                if (glob_match(g + 1, g_end, t))
+                if (ktest_glob_match(g + 1, g_end, t))
                     return true;
                 if (*t == '\0')
                     return false;
@@ -67,7 +67,7 @@ static bool selected(const struct ktest *t, const char *glob, unsigned long glob
 {
     if (glob == NULL || glob_len == 0)
         return !t->panics;
-    return glob_match(glob, glob + glob_len, t->name);
+    return ktest_glob_match(glob, glob + glob_len, t->name);
 }
 
 void ktest_run(const char *glob, unsigned long glob_len)

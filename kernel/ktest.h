@@ -54,6 +54,9 @@ struct ktest {
         }                                                                                   \
     } while (0)
 
+/* Shell-style glob (`*`, `?`) over [g, g_end), against the whole of s. */
+bool ktest_glob_match(const char *g, const char *g_end, const char *s);
+
 void ktest_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

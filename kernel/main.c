@@ -2,11 +2,15 @@
  * zeroed; each line below brings up one part of the kernel, in the order they depend on each
  * other. Read it as the table of contents of the kernel; each chapter adds lines.
  */
+#include "heap/frame.h"
+#include "heap/heap.h"
+#include "heap/kheap.h"
 #include "kernel/bootargs.h"
 #include "kernel/param.h"
 #include "kernel/console.h"
 #include "kernel/fdt.h"
 #include "kernel/hart.h"
+#include "kernel/kbench.h"
 #include "kernel/ktest.h"
 #include "kernel/panic.h"
 #include "kernel/poweroff.h"
@@ -124,6 +128,27 @@ static __attribute__((noinline)) void panic_demo(const char *why)
     __asm__ volatile("");
 }
 
+/* Hand RAM to the frame allocator, keeping out the kernel image and the device tree (the
+ * tree's own reserved ranges, OpenSBI's among them, it reserves itself), then start the heap. */
+static void start_memory(void *dtb)
+{
+    const uint64_t busy[][2] = {
+        {(uint64_t)__kernel_start, (uint64_t)__kernel_end},
+        {(uint64_t)dtb, (uint64_t)dtb + machine.totalsize},
+    };
+    frame_init(&machine, busy, 2);
+    heap_init();
+
+    struct frame_stats f;
+    struct kheap_stats h;
+    frame_stats(&f);
+    kheap_stats(&h);
+    kprintf("frames: %lu free of %lu pages (%lu KiB each)\n", (unsigned long)f.free,
+            (unsigned long)f.total, PAGE_SIZE / 1024);
+    kprintf("heap: %lu KiB arena, %lu KiB free\n", (unsigned long)(h.arena_bytes / 1024),
+            (unsigned long)(h.free_bytes / 1024));
+}
+
 /* Does the ISA string (riscv,isa: "rv64imafdch_zicsr_..._sstc") name this extension? The
  * multi-letter extensions follow the base, each after an underscore. */
 static bool isa_has(const char *isa, const char *ext)
@@ -192,6 +217,8 @@ void kmain(uint64_t hartid, void *dtb)
     if (bootarg_present("panic"))
         panic_demo("boot argument 'panic'");
 
+    start_memory(dtb);                      /* ch4: page frames, then the heap on them */
+
     trap_init_hart();                       /* ch3: traps go to trap_vector */
     start_timer(hartid);                    /* ch3: periodic timer interrupts */
     intr_on();
@@ -200,9 +227,12 @@ void kmain(uint64_t hartid, void *dtb)
     const char *glob = bootarg("ktest", &glob_len);
     if (glob)
         ktest_run(glob, glob_len);          /* prints TAP and powers off */
+    glob = bootarg("kbench", &glob_len);
+    if (glob)
+        kbench_run(glob, glob_len);         /* prints `bench` lines and powers off */
 
     heartbeat();
 
-    kprintf("hartos: chapter 3 done, powering off\n");
+    kprintf("hartos: chapter 4 done, powering off\n");
     poweroff(BOOT_EXIT_STATUS);
 }

@@ -17,7 +17,7 @@ run_test host-fdt-corrupt host_cmocka fdt_corrupt_test
 
 # A short fuzz run of the device tree parser, seeded with QEMU's trees; `make fuzz` runs longer.
 test_host_fuzz_fdt() {
-    make --no-print-directory -C tests/host fuzz FUZZSEC=${HOST_FUZZ_SECONDS:-10}
+    make --no-print-directory -C tests/host fuzz-fdt FUZZSEC=${HOST_FUZZ_SECONDS:-10}
     grep -Eq '^stat::number_of_executed_units: [0-9]{4,}' "$TEST_DIR/$T_NAME.log" ||
         fail "the fuzzer ran fewer than 1000 inputs"
 }

@@ -1,0 +1,70 @@
+/* heap/kheap_port.h -- everything the heap needs from its surroundings, so that list.c compiles
+ * unchanged in the kernel (freestanding) and on the host (tests, fuzzer, heapbench).
+ * Host builds define KHEAP_HOST; every hook can be overridden with -D (the tests do). */
+#ifndef HEAP_KHEAP_PORT_H
+#define HEAP_KHEAP_PORT_H
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef KHEAP_HOST
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifndef KHEAP_PANIC
+#define KHEAP_PANIC kheap_host_panic
+static inline __attribute__((noreturn, format(printf, 1, 2))) void kheap_host_panic(const char *fmt,
+                                                                                    ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("panic: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    abort();
+}
+#else
+/* A test's replacement (e.g. one that longjmps back into the test); must not return. */
+__attribute__((noreturn, format(printf, 1, 2))) void KHEAP_PANIC(const char *fmt, ...);
+#endif
+#ifndef KHEAP_RELEASE
+#define KHEAP_RELEASE(base, size) ((void)(base), (void)(size))
+#else
+void KHEAP_RELEASE(void *base, size_t size); /* a test's counter (-DKHEAP_RELEASE=name) */
+#endif
+
+#else /* kernel: freestanding, the kernel links in these three functions */
+void *memset(void *dst, int c, size_t n);
+void *memcpy(void *dst, const void *src, size_t n);
+#ifndef KHEAP_PANIC
+#define KHEAP_PANIC panic
+__attribute__((noreturn)) void panic(const char *fmt, ...);
+#endif
+#ifndef KHEAP_RELEASE
+/* Gives the pages of a wholly free added arena back to the frame allocator. Called with the
+ * heap lock held, so it must not call kmalloc (lock order: heap, then frames). */
+#define KHEAP_RELEASE(base, size) kheap_release_pages(base, size)
+void kheap_release_pages(void *base, size_t size);
+#endif
+#endif
+
+/* When kmalloc finds no room: add memory for a request of `need` bytes and return 0, or
+ * return -1. Called without the heap lock. The host's arenas are all there is. */
+#ifndef KHEAP_GROW
+#ifdef KHEAP_HOST
+#define KHEAP_GROW(need) ((void)(need), -1)
+#else
+#define KHEAP_GROW(need) kheap_grow(need)
+int kheap_grow(size_t need);
+#endif
+#endif
+
+/* One lock around every entry point. Compiled away until ch6 brings up the other harts
+ * (then -DKHEAP_LOCK='spin_lock(&kheap_lock)' and the matching unlock); kmalloc is never
+ * called from an interrupt handler, so no interrupt masking is needed. */
+#ifndef KHEAP_LOCK
+#define KHEAP_LOCK()   ((void)0)
+#define KHEAP_UNLOCK() ((void)0)
+#endif
+#endif

@@ -1,0 +1,253 @@
+/* heap/list_plain.c -- the chapter's first kmalloc: one free list kept in address order, first
+ * fit, split on allocation, merge with both neighbours on free. Frugal with memory and easy to
+ * follow, but kmalloc and kfree both walk the list: O(free blocks). list.c replaces it. */
+#include "heap/block.h"
+
+/* A free block: header, then the next free block (higher address). */
+struct pblock {
+    struct block h;
+    struct pblock *next;
+};
+
+static struct {
+    struct kheap_common c;
+    struct pblock *free; /* lowest free block */
+} H;
+
+static struct pblock *pblock_at(void *b, size_t offset)
+{
+    return (struct pblock *)block_at(b, offset);
+}
+
+/* First fit: hand out the front of b and leave the rest in b's place on the list. */
+static void *take(struct pblock **link, struct pblock *b, size_t need)
+{
+    size_t size = B_SIZE(b->h.word);
+    if (size - need < KHEAP_MIN_BLOCK) {
+        *link = b->next;
+        need = size;
+        b->h.word = size;
+    } else {
+        struct pblock *rest = pblock_at(b, need);
+        block_set(&rest->h, size - need, B_FREE);
+        rest->next = b->next;
+        *link = rest;
+        block_set(&b->h, need, 0);
+    }
+    return &b->h + 1;
+}
+
+static void maybe_release(struct pblock **link, struct pblock *b, struct block *sentinel)
+{
+    struct kheap_arena *a = (struct kheap_arena *)(sentinel + 1);
+    if (!a->releasable || &b->h != a->first)
+        return;
+    *link = b->next;
+    kheap_arena_unlink(&H.c, a);
+    H.c.releases++;
+    KHEAP_RELEASE(a->base, a->size);
+}
+
+/* Walks to b's place in address order, links it in, and merges with the blocks either side.
+ * A new arena is filed the same way, but must not be handed straight back (may_release 0). */
+static void insert_free(struct block *blk, int may_release)
+{
+    struct pblock *b = (struct pblock *)blk, **link = &H.free, **prev_link = NULL;
+    size_t size = B_SIZE(b->h.word);
+    while (*link && *link < b) {
+        prev_link = link;
+        link = &(*link)->next;
+    }
+    b->next = *link;
+    *link = b;
+    if (b->next == pblock_at(b, size)) {
+        block_check(&b->next->h);
+        size += B_SIZE(b->next->h.word);
+        b->next = b->next->next;
+    }
+    block_set(&b->h, size, B_FREE);
+    struct pblock *prev = prev_link ? *prev_link : NULL;
+    if (prev && pblock_at(prev, B_SIZE(prev->h.word)) == b) {
+        block_check(&prev->h);
+        size += B_SIZE(prev->h.word);
+        prev->next = b->next;
+        block_set(&prev->h, size, B_FREE);
+        b = prev;
+        link = prev_link;
+    }
+    struct block *after = block_at(b, size);
+    if (B_SIZE(after->word) == 0 && may_release)
+        maybe_release(link, b, after);
+}
+
+static void free_block(struct block *b)
+{
+    insert_free(b, 1);
+}
+
+static void trim(struct block *b, size_t need)
+{
+    size_t size = B_SIZE(b->word);
+    if (size - need < KHEAP_MIN_BLOCK)
+        return;
+    block_set(b, need, 0);
+    struct block *tail = block_at(b, need);
+    block_set(tail, size - need, 0);
+    free_block(tail);
+}
+
+static int add_arena(void *base, size_t size, int releasable)
+{
+    struct block *b = kheap_arena_setup(&H.c, base, size, releasable);
+    if (!b)
+        return -1;
+    block_set(b, (size_t)((char *)H.c.arenas->end - (char *)b), 0);
+    insert_free(b, 0);
+    return 0;
+}
+
+void kheap_init(void *base, size_t size)
+{
+    H.c = (struct kheap_common){.lo = UINTPTR_MAX};
+    H.free = NULL;
+    if (add_arena(base, size, 0))
+        KHEAP_PANIC("kheap: first arena 0x%lx size %lu unusable", (unsigned long)base,
+                    (unsigned long)size);
+}
+
+int kheap_add_arena(void *base, size_t size)
+{
+    KHEAP_LOCK();
+    int r = add_arena(base, size, 1);
+    KHEAP_UNLOCK();
+    return r;
+}
+
+static void *alloc(size_t n)
+{
+    if (n > KHEAP_MAX_REQUEST)
+        return NULL;
+    size_t need = block_size_for(n);
+    void *p = NULL;
+    KHEAP_LOCK();
+    for (struct pblock **link = &H.free; *link; link = &(*link)->next) {
+        if (B_SIZE((*link)->h.word) >= need) {
+            p = take(link, *link, need);
+            H.c.allocs++;
+            break;
+        }
+    }
+    KHEAP_UNLOCK();
+    return p;
+}
+
+/* kmalloc: when the arenas are full, ask for more memory (KHEAP_GROW, outside the lock: the
+ * kernel takes a page run from the frame allocator and adds it as an arena) and try once more. */
+void *kmalloc(size_t n)
+{
+    void *p = alloc(n);
+    if (p == NULL && n <= KHEAP_MAX_REQUEST && KHEAP_GROW(n) == 0)
+        p = alloc(n);
+    return p;
+}
+
+void kfree(void *p)
+{
+    if (!p)
+        return;
+    KHEAP_LOCK();
+    free_block(block_of_user(&H.c, p));
+    H.c.frees++;
+    KHEAP_UNLOCK();
+}
+
+void *kzalloc(size_t n)
+{
+    void *p = kmalloc(n);
+    return p ? memset(p, 0, n) : NULL;
+}
+
+void *krealloc(void *p, size_t n)
+{
+    if (!p)
+        return kmalloc(n);
+    if (!n) {
+        kfree(p);
+        return NULL;
+    }
+    KHEAP_LOCK();
+    struct block *b = block_of_user(&H.c, p);
+    size_t size = B_SIZE(b->word), need = n > KHEAP_MAX_REQUEST ? SIZE_MAX : block_size_for(n);
+    struct pblock *next = pblock_at(b, size);
+    if (need > size && (next->h.word & B_FREE) && size + B_SIZE(next->h.word) >= need) {
+        struct pblock **link = &H.free; /* grow in place: unlink the free neighbour */
+        while (*link != next)
+            link = &(*link)->next;
+        *link = next->next;
+        size += B_SIZE(next->h.word);
+        block_set(b, size, 0);
+    }
+    if (need <= size) {
+        trim(b, need);
+        KHEAP_UNLOCK();
+        return p;
+    }
+    KHEAP_UNLOCK();
+    void *q = kmalloc(n);
+    if (q) {
+        memcpy(q, p, size - KHEAP_HDR);
+        kfree(p);
+    }
+    return q;
+}
+
+void *kmalloc_aligned(size_t n, size_t align)
+{
+    if (align <= 16)
+        return kmalloc(n);
+    if ((align & (align - 1)) || align > KHEAP_MAX_REQUEST || n > KHEAP_MAX_REQUEST)
+        return NULL;
+    char *p = kmalloc(n + align + 2 * KHEAP_MIN_BLOCK); /* room for a free block in front */
+    if (!p)
+        return NULL;
+    KHEAP_LOCK();
+    struct block *b = block_at(p, -KHEAP_HDR);
+    if ((uintptr_t)p & (align - 1)) {
+        uintptr_t q = ((uintptr_t)p + KHEAP_MIN_BLOCK + align - 1) & ~(uintptr_t)(align - 1);
+        size_t lead = q - (uintptr_t)p, size = B_SIZE(b->word);
+        struct block *a = block_at(b, lead);
+        block_set(a, size - lead, 0);
+        block_set(b, lead, 0);
+        free_block(b);
+        b = a;
+    }
+    trim(b, block_size_for(n));
+    KHEAP_UNLOCK();
+    return b + 1;
+}
+
+int kheap_check(void)
+{
+    KHEAP_LOCK();
+    size_t free_blocks = kheap_check_blocks(&H.c, 0), listed = 0;
+    for (struct pblock *b = H.free; b; b = b->next) {
+        if ((uintptr_t)b < H.c.lo || (uintptr_t)b >= H.c.hi || ++listed > free_blocks ||
+            (b->next && b->next <= b))
+            KHEAP_PANIC("kheap_check: free list broken at 0x%lx", (unsigned long)b);
+        block_check(&b->h);
+        if (!(b->h.word & B_FREE))
+            KHEAP_PANIC("kheap_check: used block 0x%lx on the free list", (unsigned long)b);
+    }
+    if (listed != free_blocks)
+        KHEAP_PANIC("kheap_check: %lu free blocks, %lu on the list", (unsigned long)free_blocks,
+                    (unsigned long)listed);
+    KHEAP_UNLOCK();
+    return 0;
+}
+
+void kheap_stats(struct kheap_stats *out)
+{
+    KHEAP_LOCK();
+    kheap_walk_stats(&H.c, out);
+    KHEAP_UNLOCK();
+}
