@@ -37,13 +37,13 @@ LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -T boot/kernel.ld
 
 # The kernel links one heap implementation (heap/list*.c); the others stay in the tree for the
 # host tests and for comparison: `make bench KHEAP=heap/list_plain.c`.
-KHEAP ?= heap/list_plain.c
+KHEAP ?= heap/list.c
 KERNEL_SRCS := $(wildcard boot/*.S kernel/*.S kernel/*.c tests/kernel/*.c tests/bench/*.c) \
                $(filter-out heap/list%.c, $(wildcard heap/*.c)) $(KHEAP)
 # Objects keep their source's extension (kernel/trap.c and kernel/trap.S are different files).
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
 
-.PHONY: all check-tools setup qemu qemu-gdb gdb test bench fuzz kheap-name chapters clean
+.PHONY: FORCE all check-tools setup qemu qemu-gdb gdb test bench fuzz kheap-name chapters clean
 
 all: $(KERNEL) $(BUILD)/kernel.bin
 
@@ -62,13 +62,19 @@ $(BUILD)/ksyms-empty.S: tools/ksyms
 	@mkdir -p $(dir $@)
 	tools/ksyms </dev/null >$@
 
-$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms-empty.S.o boot/kernel.ld
+# Which heap the kernel links, as a file that changes only when KHEAP does, so that switching
+# heaps relinks the kernel.
+$(BUILD)/kheap-choice: FORCE
+	@mkdir -p $(BUILD)
+	@echo $(KHEAP) | cmp -s - $@ || echo $(KHEAP) >$@
+
+$(BUILD)/kernel.pass1.elf: $(KERNEL_OBJS) $(BUILD)/ksyms-empty.S.o boot/kernel.ld $(BUILD)/kheap-choice
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms-empty.S.o
 
 $(BUILD)/ksyms.S: $(BUILD)/kernel.pass1.elf tools/ksyms
 	$(NM) -n $< | tools/ksyms >$@
 
-$(KERNEL): $(KERNEL_OBJS) $(BUILD)/ksyms.S.o boot/kernel.ld
+$(KERNEL): $(KERNEL_OBJS) $(BUILD)/ksyms.S.o boot/kernel.ld $(BUILD)/kheap-choice
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/ksyms.S.o
 	@$(NM) -n $(BUILD)/kernel.pass1.elf | grep ' [tTW] ' >$(BUILD)/text1.syms
 	@$(NM) -n $@ | grep ' [tTW] ' | cmp -s - $(BUILD)/text1.syms || \

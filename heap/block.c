@@ -57,6 +57,11 @@ void kheap_bad_pointer(const struct kheap_common *c, void *p)
         size_t size = B_SIZE(b->word);
         if (b->canary != block_canary(b, size) || size == 0)
             kheap_panic_corrupt(b); /* this block's, or one before it, whose size we trusted */
+        /* Inside a free block: p was freed already and merged into the block in front of it,
+         * whose header now covers it (the merge scrubbed p's own header). */
+        if ((b->word & B_FREE) && want < (uintptr_t)b + size)
+            KHEAP_PANIC("kheap: double free of 0x%lx (already freed, now inside the free "
+                        "block at 0x%lx)", (unsigned long)p, (unsigned long)b);
         b = block_at(b, size);
     }
     KHEAP_PANIC("kheap: kfree of 0x%lx which is not a heap block", (unsigned long)p);

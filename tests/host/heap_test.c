@@ -264,6 +264,16 @@ static void test_misuse_is_caught(void **state)
     snprintf(msg, sizeof(msg), "double free of %#lx", (unsigned long)p);
     EXPECT_PANIC(kfree(p), msg);
 
+    /* A double free after the block was merged into the free block in front of it: its own
+     * header is gone, so kfree must not trust the stale one left in memory. */
+    kheap_init(arena, ARENA_SIZE);
+    uintptr_t three[3];
+    alloc_row(three, 3, 100, 128);
+    kfree((void *)three[0]);
+    kfree((void *)three[1]); /* merges into three[0]'s free block */
+    snprintf(msg, sizeof(msg), "double free of %#lx", (unsigned long)three[1]);
+    EXPECT_PANIC(kfree((void *)three[1]), msg);
+
     kheap_init(arena, ARENA_SIZE);
     p = kmalloc(64);
     int on_stack;
