@@ -128,3 +128,24 @@ build_variant() {
         "build/variants/$1/kernel.elf" >/dev/null
     echo "build/variants/$1/kernel.elf"
 }
+
+# gdb_batch [--smp N] -- GDB-ARGS...: boot halted under a gdb stub, run gdb-multiarch in batch
+# mode with tools/gdbinit plus GDB-ARGS (e.g. -ex c -ex bt); gdb's output goes to $GDB_OUT.
+# Quitting gdb kills QEMU (tools/gdbinit); a QEMU still running after 5 s is a failure.
+gdb_batch() {
+    local smp=1 port=$((30100 + $(id -u) % 5000)) qemu
+    [ "$1" = --smp ] && { smp=$2; shift 2; }
+    [ "$1" = -- ] && shift
+    SMP=$smp tools/qemu --gdb "$port" --timeout "$BOOT_TIMEOUT" >"$TEST_DIR/$T_NAME.qemu" 2>&1 &
+    qemu=$!
+    sleep 0.5
+    GDB_OUT=$(GDBPORT=$port timeout -k 5 "$BOOT_TIMEOUT" gdb-multiarch -q -nx -batch \
+        -x tools/gdbinit "$@" 2>&1) || true
+    echo "$GDB_OUT"
+    for _ in $(seq 50); do
+        kill -0 "$qemu" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill "$qemu"
+    fail "QEMU still running 5 s after gdb quit"
+}
