@@ -38,7 +38,8 @@ LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -T boot/kernel.ld
 # The kernel links one heap implementation (heap/list*.c); the others stay in the tree for the
 # host tests and for comparison: `make bench KHEAP=heap/list_plain.c`.
 KHEAP ?= heap/list.c
-KERNEL_SRCS := $(wildcard boot/*.S kernel/*.S kernel/*.c tests/kernel/*.c tests/bench/*.c) \
+KERNEL_SRCS := $(wildcard boot/*.S kernel/*.S kernel/*.c task/*.S task/*.c tests/kernel/*.c \
+                             tests/bench/*.c) \
                $(filter-out heap/list%.c, $(wildcard heap/*.c)) $(KHEAP)
 # Objects keep their source's extension (kernel/trap.c and kernel/trap.S are different files).
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))

@@ -1,6 +1,8 @@
 /* hart.c: the per-hart areas (kernel/hart.h). The boot hart takes harts[0] in kmain. */
 #include "kernel/hart.h"
 #include "kernel/riscv.h"
+#include "heap/frame.h"
+#include "task/task.h"
 
 #include <stddef.h>
 
@@ -23,6 +25,12 @@ void hart_init(int index, uint64_t hartid, uint64_t stack_lo, uint64_t stack_hi)
 
 void hart_stack_bounds(uint64_t *lo, uint64_t *hi)
 {
-    *lo = this_hart()->stack_lo;
-    *hi = this_hart()->stack_hi;
+    struct task *t = this_hart()->current;
+    if (t && t->stack) {        /* a task: its own stack */
+        *lo = (uint64_t)t->stack;
+        *hi = *lo + TASK_STACK_PAGES * PAGE_SIZE;
+    } else {                    /* boot, or the idle task: the boot stack */
+        *lo = this_hart()->stack_lo;
+        *hi = this_hart()->stack_hi;
+    }
 }

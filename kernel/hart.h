@@ -7,7 +7,9 @@
 
 #include "kernel/param.h"
 #include "kernel/trap.h"
+#include "task/sched.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct hart {
@@ -26,6 +28,14 @@ struct hart {
     uint64_t timer_next;        /* the next deadline, in timebase ticks */
     uint64_t timer_rem;         /* drift-free stepping: remainder accumulated so far */
     uint64_t ticks;             /* timer periods passed on this hart (late ones included) */
+
+    /* Scheduler (task/sched.c). */
+    struct task *current;       /* the task running on this hart */
+    struct task *idle;          /* what runs when nothing else can: the boot context */
+    struct runq runq;           /* runnable tasks waiting for this hart */
+    struct list_node sleepers;  /* sleeping tasks, by wake-up time */
+    bool need_resched;          /* sched_tick asks for a switch when the interrupt ends */
+    struct task *reap;          /* a task that just ended here, to reclaim after the switch */
     uint64_t timer_interrupts;  /* timer interrupts actually taken */
 };
 

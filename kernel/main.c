@@ -8,6 +8,7 @@
 #include "kernel/bootargs.h"
 #include "kernel/param.h"
 #include "kernel/console.h"
+#include "kernel/demo.h"
 #include "kernel/fdt.h"
 #include "kernel/hart.h"
 #include "kernel/kbench.h"
@@ -20,6 +21,8 @@
 #include "kernel/string.h"
 #include "kernel/timer.h"
 #include "kernel/trap.h"
+#include "task/sched.h"
+#include "task/task.h"
 
 #include <stdint.h>
 
@@ -33,7 +36,6 @@
 
 extern char __kernel_start[], __kernel_end[], boot_stacks[];
 
-#define HEARTBEAT_SECONDS 3     /* how long `make qemu` shows ticks before powering off */
 
 /* What the device tree told us, for every later chapter. */
 static struct fdt_info machine;
@@ -180,19 +182,21 @@ static void start_timer(uint64_t hartid)
             timer_uses_sstc() ? "Sstc stimecmp" : "SBI set_timer");
 }
 
-/* What `make qemu` shows in chapter 3: the timer ticking, once a second, for a few seconds. */
-static void heartbeat(void)
+/* The first task: what this boot is for. Every path ends by powering off. */
+static void *main_task(void *arg)
 {
-    uint64_t next = timer_hz();
-    while (timer_ticks() < HEARTBEAT_SECONDS * timer_hz()) {
-        wfi();                      /* sleep until the next interrupt */
-        if (timer_ticks() >= next) {
-            kprintf("tick: %lu s, %lu ticks, uptime %lu ms\n",
-                    (unsigned long)(next / timer_hz()), (unsigned long)timer_ticks(),
-                    (unsigned long)uptime_ms());
-            next += timer_hz();
-        }
-    }
+    (void)arg;
+    size_t glob_len;
+    const char *glob = bootarg("ktest", &glob_len);
+    if (glob)
+        ktest_run(glob, glob_len);          /* prints TAP and powers off */
+    glob = bootarg("kbench", &glob_len);
+    if (glob)
+        kbench_run(glob, glob_len);         /* prints `bench` lines and powers off */
+
+    demo_run();                             /* ch5: tasks */
+    kprintf("hartos: chapter 5 done, powering off\n");
+    poweroff(BOOT_EXIT_STATUS);
 }
 
 void kmain(uint64_t hartid, void *dtb)
@@ -219,20 +223,12 @@ void kmain(uint64_t hartid, void *dtb)
 
     start_memory(dtb);                      /* ch4: page frames, then the heap on them */
 
+    sched_init_hart();                      /* ch5: this boot context becomes the idle task */
     trap_init_hart();                       /* ch3: traps go to trap_vector */
     start_timer(hartid);                    /* ch3: periodic timer interrupts */
+
+    if (task_spawn("main", main_task, NULL) == NULL)   /* ch5: the first task */
+        panic("no memory for the main task");
     intr_on();
-
-    size_t glob_len;
-    const char *glob = bootarg("ktest", &glob_len);
-    if (glob)
-        ktest_run(glob, glob_len);          /* prints TAP and powers off */
-    glob = bootarg("kbench", &glob_len);
-    if (glob)
-        kbench_run(glob, glob_len);         /* prints `bench` lines and powers off */
-
-    heartbeat();
-
-    kprintf("hartos: chapter 4 done, powering off\n");
-    poweroff(BOOT_EXIT_STATUS);
+    sched_idle();                           /* run tasks; sleep when there are none */
 }

@@ -60,6 +60,8 @@ static void backtrace_walk(uint64_t fp, int depth, uint64_t leaf_ra)
             ra = leaf_ra;
         }
         leaf_ra = 0;
+        if (ra == 0)
+            return;                 /* a task's first frame (task/switch.S) */
         /* ra is the instruction after the call; ra - 1 is inside the call, which keeps a
          * call at the very end of a function from being named after the next function. */
         print_frame(depth, ra, ra - 1);

@@ -56,6 +56,20 @@ static inline uint64_t rdtime(void)
 static inline void intr_on(void) { csr_set(sstatus, SSTATUS_SIE); }
 static inline void intr_off(void) { csr_clear(sstatus, SSTATUS_SIE); }
 
+/* Interrupts off, returning whether they were on (one csrrci: read and clear together). */
+static inline uint64_t intr_save(void)
+{
+    uint64_t s;
+    __asm__ volatile("csrrci %0, sstatus, %1" : "=r"(s) : "i"(SSTATUS_SIE) : "memory");
+    return s & SSTATUS_SIE;
+}
+
+static inline void intr_restore(uint64_t was_on)
+{
+    if (was_on)
+        intr_on();
+}
+
 /* Sleep until an interrupt is pending (it wakes even if interrupts are disabled). */
 static inline void wfi(void) { __asm__ volatile("wfi"); }
 

@@ -14,6 +14,7 @@
 #include "kernel/panic.h"
 #include "kernel/riscv.h"
 #include "kernel/sbi.h"
+#include "task/sched.h"
 
 static uint64_t timebase;       /* time CSR ticks per second */
 static uint64_t rate_hz;        /* timer interrupts per second */
@@ -46,7 +47,7 @@ static void set_deadline(uint64_t when)
 }
 
 /* The deadline after h->timer_next. */
-void timer_step_deadline(struct hart *h)
+static inline void step_deadline(struct hart *h)
 {
     h->timer_next += period;
     h->timer_rem += period_rem;
@@ -56,12 +57,17 @@ void timer_step_deadline(struct hart *h)
     }
 }
 
+void timer_step_deadline(struct hart *h)
+{
+    step_deadline(h);
+}
+
 void timer_start_hart(void)
 {
     struct hart *h = this_hart();
     h->timer_next = rdtime();
     h->timer_rem = 0;
-    timer_step_deadline(h);
+    step_deadline(h);
     set_deadline(h->timer_next);
     csr_set(sie, SIE_STIE);
 }
@@ -72,15 +78,16 @@ void timer_interrupt(struct trap_frame *tf)
     struct hart *h = this_hart();
     h->timer_interrupts++;
     h->ticks++;
-    timer_step_deadline(h);
+    step_deadline(h);
     /* Late by a whole period or more (the hart was stopped in gdb, or the host was busy):
      * skip the missed deadlines instead of firing them back to back. They still count. */
     uint64_t now = rdtime();
     while (h->timer_next <= now) {
         h->ticks++;
-        timer_step_deadline(h);
+        step_deadline(h);
     }
     set_deadline(h->timer_next);
+    sched_tick();               /* time slices and sleepers */
 }
 
 uint64_t timer_ticks(void)

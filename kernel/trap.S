@@ -105,14 +105,17 @@ trap_return:
     sd      t0, HART_KERNEL_SP(tp)
     csrw    sscratch, tp
 1:
+    /* Reload what C may have changed. s0-s11 are not reloaded: they are callee-saved, so
+     * trap_handle and everything it calls leave them as they found them, and a task switch in
+     * between saves and restores them per task (task/switch.S). That saves twelve loads on every
+     * trap. A frame built from scratch (a new user program, ch7) must therefore set s0-s11 in
+     * the registers itself before coming here. */
     ld      ra, TF_RA(sp)
     ld      gp, TF_GP(sp)
     ld      tp, TF_TP(sp)
     ld      t0, 32(sp)
     ld      t1, 40(sp)
     ld      t2, 48(sp)
-    ld      s0, 56(sp)
-    ld      s1, 64(sp)
     ld      a0, 72(sp)
     ld      a1, 80(sp)
     ld      a2, 88(sp)
@@ -121,16 +124,6 @@ trap_return:
     ld      a5, 112(sp)
     ld      a6, 120(sp)
     ld      a7, 128(sp)
-    ld      s2, 136(sp)
-    ld      s3, 144(sp)
-    ld      s4, 152(sp)
-    ld      s5, 160(sp)
-    ld      s6, 168(sp)
-    ld      s7, 176(sp)
-    ld      s8, 184(sp)
-    ld      s9, 192(sp)
-    ld      s10, 200(sp)
-    ld      s11, 208(sp)
     ld      t3, 216(sp)
     ld      t4, 224(sp)
     ld      t5, 232(sp)

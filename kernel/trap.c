@@ -9,6 +9,7 @@
 #include "kernel/panic.h"
 #include "kernel/printf.h"
 #include "kernel/riscv.h"
+#include "task/sched.h"
 
 #include <stddef.h>
 
@@ -75,7 +76,9 @@ static void describe_pc(char *buf, size_t n, uint64_t pc)
         ksnprintf(buf, n, "%#lx", (unsigned long)pc);
 }
 
-static __attribute__((noreturn)) void trap_panic(struct trap_frame *tf)
+/* The rare paths stay out of line (noinline, cold), so that trap_handle itself needs almost no
+ * stack frame: it runs on every interrupt. */
+static __attribute__((noreturn, noinline, cold)) void trap_panic(struct trap_frame *tf)
 {
     char where[96];
     describe_pc(where, sizeof(where), tf->sepc);
@@ -86,13 +89,23 @@ static __attribute__((noreturn)) void trap_panic(struct trap_frame *tf)
 
 /* An ebreak in kernel code: report it and carry on after it. The instruction is 2 bytes if
  * compressed (c.ebreak, low bits not 11), else 4. */
-static void kernel_breakpoint(struct trap_frame *tf)
+static __attribute__((noinline, cold)) void kernel_breakpoint(struct trap_frame *tf)
 {
     char where[96];
     describe_pc(where, sizeof(where), tf->sepc);
     this_hart()->breakpoints++;
     kprintf("trap: breakpoint at %s, resuming\n", where);
     tf->sepc += ((*(uint16_t *)tf->sepc & 3) == 3) ? 4 : 2;
+}
+
+static __attribute__((noreturn, noinline, cold)) void nested_trap(struct trap_frame *tf,
+                                                                   uint64_t first_cause)
+{
+    char where[96];
+    describe_pc(where, sizeof(where), tf->sepc);
+    panic_at(tf, "nested trap: %s at %s (stval %#lx) while handling %s",
+             trap_cause_name(tf->scause), where, (unsigned long)tf->stval,
+             trap_cause_name(first_cause));
 }
 
 void trap_handle(struct trap_frame *tf)
@@ -102,13 +115,8 @@ void trap_handle(struct trap_frame *tf)
 
     /* Traps are handled with interrupts off, so a second trap here is an exception inside
      * the handler itself: report both, rather than loop. */
-    if (h->trap_depth++ > 0) {
-        char where[96];
-        describe_pc(where, sizeof(where), tf->sepc);
-        panic_at(tf, "nested trap: %s at %s (stval %#lx) while handling %s",
-              trap_cause_name(tf->scause), where, (unsigned long)tf->stval,
-              trap_cause_name(h->trap_cause));
-    }
+    if (h->trap_depth++ > 0)
+        nested_trap(tf, h->trap_cause);
     h->trap_cause = tf->scause;
 
     if ((tf->sstatus & SSTATUS_SPP) == 0)
@@ -120,6 +128,9 @@ void trap_handle(struct trap_frame *tf)
             timer_interrupt(tf);
         else
             panic("unexpected interrupt %lu (%s)", (unsigned long)code, trap_cause_name(tf->scause));
+        if (this_hart()->need_resched)
+            sched_preempt();                /* switch tasks; we return here when resumed */
+        h = this_hart();
     } else if (code == EXC_BREAKPOINT) {
         kernel_breakpoint(tf);
     } else {

@@ -10,6 +10,12 @@ T_FILTER=${T_FILTER:-}
 
 mkdir -p "$TEST_DIR"
 
+# For boots whose checks depend on time (timer rates, fair shares, sleeps): under -icount the
+# virtual clock follows executed instructions, not the host's clock, so a busy host cannot make
+# a test late. shift=2: 4 ns per instruction; sleep=off: an idle wfi skips ahead to the next
+# timer deadline instead of waiting for it in real time.
+ICOUNT=(-icount shift=2,sleep=off)
+
 # run_test NAME FUNCTION [ARGS...]
 run_test() {
     local name=$1; shift

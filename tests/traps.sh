@@ -1,12 +1,13 @@
 # tests/traps.sh (ch3): the trap vector, exception reports and the timer. The in-kernel tests
 # (tests/kernel/*.c) run with `ktest`; each becomes one line here.
 
-run_ktests ktest-smp1 ktest --smp 1
+# The in-kernel tests measure time (timer rates, fairness, sleeps): they run under ICOUNT.
+run_ktests ktest-smp1 ktest --smp 1 -- "${ICOUNT[@]}"
 # The timer at rates whose period is not a whole number of 10 MHz timebase ticks, and a slow one.
-run_ktests ktest-hz3 'ktest=timer_* hz=3' --smp 1
-run_ktests ktest-hz300 'ktest=timer_* hz=300' --smp 1
+run_ktests ktest-hz3 'ktest=timer_* hz=3' --smp 1 -- "${ICOUNT[@]}"
+run_ktests ktest-hz300 'ktest=timer_* hz=300' --smp 1 -- "${ICOUNT[@]}"
 # Without Sstc the timer goes through SBI set_timer.
-run_ktests ktest-no-sstc 'ktest=timer_*' --smp 1 -- -cpu rv64,sstc=false
+run_ktests ktest-no-sstc 'ktest=timer_*' --smp 1 -- -cpu rv64,sstc=false "${ICOUNT[@]}"
 
 test_no_sstc_banner() {
     boot --smp 1 -- -cpu rv64,sstc=false
@@ -15,9 +16,9 @@ test_no_sstc_banner() {
 }
 run_test timer-sbi-without-sstc test_no_sstc_banner
 
-# `make qemu` in chapter 3: a heartbeat line a second for three seconds, then power off.
+# The heartbeat (now a task, kernel/demo.c): a line a second for three seconds.
 test_heartbeat() {
-    boot --smp 2
+    boot --smp 2 -- "${ICOUNT[@]}"
     expect_status 0
     expect_line '^timer: 100 Hz from a 10000000 Hz timebase, Sstc stimecmp$'
     expect_line '^tick: 1 s, 10[0-9] ticks, uptime 10[0-9][0-9] ms$'
@@ -34,7 +35,8 @@ expect_trap_panic() {
     expect_line "^panic: $2"
     expect_line "^    #0 0x[0-9a-f]+ ktest_fn_$1\\+0x[0-9a-f]+\$"
     expect_line '^    #[0-9] 0x[0-9a-f]+ ktest_run\+0x[0-9a-f]+$'
-    expect_line '^    #[0-9] 0x[0-9a-f]+ _start\+0x[0-9a-f]+$'
+    expect_line '^    #[0-9] 0x[0-9a-f]+ task_start\+0x[0-9a-f]+$'
+    expect_no_line '^    #[0-9] 0x[0-9a-f]+ task_exit'
 }
 run_test trap-illegal-instruction expect_trap_panic trap_illegal_instruction_panics \
     'illegal instruction in the kernel at ktest_fn_trap_illegal_instruction_panics\+0x[0-9a-f]+ \(sepc 0x[0-9a-f]+, stval 0xffffffff, scause 0x2\)$'

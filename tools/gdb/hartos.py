@@ -1,6 +1,8 @@
 # tools/gdb/hartos.py: gdb commands that read the kernel's own data structures, loaded by
 # tools/gdbinit. Each command is a class below; `help kheap` shows its documentation.
 #   kheap    the kernel heap: arenas, every non-empty free list, totals
+#   ktasks   every task: id, name, state, hart, ticks run, and where it is
+#   kbt ID   the backtrace of a task that is not running, from its saved context
 
 import gdb
 
@@ -77,3 +79,212 @@ Usage: kheap [MAX]   (MAX: blocks printed per list, default 6)"""
 
 
 KHeap()
+
+
+# ---- Tasks (ch5) --------------------------------------------------------------------------------
+
+TASK_MAGIC = 0x7461736b6861726e     # task/task.c: "tashkarn", a live struct task
+
+
+def kernel_static(name, what):
+    """A static variable of the kernel (gdb.lookup_static_symbol), or a clear error."""
+    sym = gdb.lookup_static_symbol(name)
+    if sym is None:
+        raise gdb.GdbError("%s: no '%s' in the symbols (is this a chapter 5 hartos kernel?)"
+                           % (what, name))
+    return sym.value()
+
+
+def field_offset(struct_type, name):
+    """offsetof(struct_type, name), for container_of (kernel/list.h's list_entry)."""
+    for f in struct_type.fields():
+        if f.name == name:
+            return f.bitpos // 8
+    raise gdb.GdbError("struct %s has no field '%s'" % (struct_type.tag, name))
+
+
+def started_harts():
+    """The harts whose scheduler is set up (sched_init_hart gave them an idle task)."""
+    harts = gdb.parse_and_eval("harts")
+    count = harts.type.range()[1] + 1
+    return [harts[i] for i in range(count) if int(harts[i]["idle"]) != 0]
+
+
+def all_tasks():
+    """Every task on task/task.c's all_tasks list, in spawn order. The idle tasks are not on it."""
+    head = kernel_static("all_tasks", "ktasks")
+    task_ptr = gdb.lookup_type("struct task").pointer()
+    offset = field_offset(gdb.lookup_type("struct task"), "all_node")
+    tasks, node = [], head["next"]
+    while int(node) != int(head.address):
+        t = gdb.Value(int(node) - offset).cast(task_ptr).dereference()
+        if int(t["magic"]) != TASK_MAGIC:   # a freed or overwritten task: the list is corrupt
+            raise gdb.GdbError("all_tasks: node %#x is not in a live task (magic %#x); "
+                               "the list is corrupt" % (int(node), int(t["magic"])))
+        tasks.append(t)
+        node = node["next"]
+        if len(tasks) > 100000:
+            raise gdb.GdbError("all_tasks: no end after 100000 tasks; the list is corrupt")
+    return tasks
+
+
+def task_name(t):
+    return t["name"].string(length=t["name"].type.sizeof).split("\0")[0]
+
+
+def task_state(t):
+    return str(t["state"]).replace("TASK_", "")
+
+
+def running_on(t, harts):
+    """The hart that runs t right now, or None. harts[i].current is the truth: an idle task's
+    state stays TASK_RUNNING even while another task has its hart."""
+    for h in harts:
+        if int(h["current"]) == int(t.address):
+            return h
+    return None
+
+
+def gdb_thread_of(h):
+    """gdb's thread number for a hart: QEMU makes each CPU a thread whose id is the CPU number
+    (= the hart id on virt) plus one. gdb numbers threads in the order it saw them."""
+    for thread in gdb.selected_inferior().threads():
+        if thread.ptid[1] == int(h["id"]) + 1:
+            return thread.num
+    return int(h["id"]) + 1
+
+
+def symbolise(pc):
+    """pc as `function+0xoffset`, from the ELF symbols, so assembly (task_trampoline) has a name
+    too."""
+    out = gdb.execute("info symbol %#x" % pc, to_string=True).strip()
+    if out.startswith("No symbol"):
+        return "%#x" % pc
+    name = out.split(" in section ")[0]        # "sched_switch + 84" or "task_trampoline"
+    if " + " in name:
+        func, offset = name.split(" + ")
+        return "%s+%#x" % (func, int(offset))
+    return name
+
+
+def task_where(t, harts):
+    h = running_on(t, harts)
+    if h is not None:
+        return "running on hart %d (gdb thread %d)" % (int(h["index"]), gdb_thread_of(h))
+    return symbolise(int(t["ctx"]["ra"]))
+
+
+class KTasks(gdb.Command):
+    """List every task: the tasks on all_tasks (task/task.c) in spawn order, then each hart's
+idle task (id 0). For each: id, name, state, the hart whose run queue it belongs to, the timer
+ticks that found it running, and where it is. A running task's place is in its hart's
+registers (select that gdb thread, then bt); any other task's is the pc saved when it
+switched away: sched_switch+... after a switch, task_trampoline if it has not run yet.
+`kbt ID` shows the whole backtrace of a task that is not running.
+Usage: ktasks"""
+
+    def __init__(self):
+        super().__init__("ktasks", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        harts = started_harts()
+        if not harts:
+            print("ktasks: no scheduler yet (kmain calls sched_init_hart after start_memory)")
+            return
+        tasks = all_tasks()
+        print("%3s  %-15s %-8s %4s %6s  %s" % ("ID", "NAME", "STATE", "HART", "TICKS", "WHERE"))
+        for t in tasks + [h["idle"].dereference() for h in harts]:
+            print("%3d  %-15s %-8s %4d %6d  %s" % (int(t["id"]), task_name(t), task_state(t),
+                                                  int(t["hart"]), int(t["ticks_run"]),
+                                                  task_where(t, harts)))
+        if not tasks:
+            print("(all_tasks is empty: kmain has not spawned 'main' yet, "
+                  "or every task was reaped)")
+
+
+def find_task(task_id, hart_index):
+    """The task with this id; id 0 is the idle task of harts[hart_index]."""
+    harts = started_harts()
+    if not harts:
+        raise gdb.GdbError("kbt: no scheduler yet (kmain calls sched_init_hart after start_memory)")
+    if task_id == 0:
+        for h in harts:
+            if int(h["index"]) == hart_index:
+                return h["idle"].dereference(), harts
+        raise gdb.GdbError("kbt: hart %d has no idle task (not started)" % hart_index)
+    for t in all_tasks():
+        if int(t["id"]) == task_id:
+            return t, harts
+    raise gdb.GdbError("kbt: no task with id %d (ktasks lists the tasks)" % task_id)
+
+
+def context_registers(ctx):
+    """A struct context (what switch.S saved) as (gdb register, value) pairs. All twelve s
+    registers, not only s0 (the frame pointer): bt reads arguments and locals kept in them."""
+    regs = [("ra", ctx["ra"]), ("sp", ctx["sp"])]
+    regs += [("s%d" % i, ctx["s"][i]) for i in range(12)]
+    regs.append(("pc", ctx["ra"]))      # context_switch returns to ra: the task resumes there
+    return [(reg, int(value)) for reg, value in regs]
+
+
+def backtrace_from_context(ctx):
+    """Run `bt` as if the selected hart were where ctx was saved, then put its registers back.
+    The registers are the hart's real state: the finally restores them even when bt fails, so
+    continuing afterwards runs exactly what was interrupted."""
+    selected_level = gdb.selected_frame().level()
+    frame = gdb.newest_frame()          # registers written in an outer frame would go to memory
+    frame.select()
+    task_regs = context_registers(ctx)
+    saved = [(reg, int(frame.read_register(reg))) for reg, _ in task_regs]
+    try:
+        for reg, value in task_regs:
+            gdb.execute("set $%s = %d" % (reg, value))
+        gdb.execute("bt")
+    finally:
+        for reg, value in saved:
+            gdb.execute("set $%s = %d" % (reg, value))
+        frame = gdb.newest_frame()      # the writes flushed gdb's frames: find the old one again
+        for _ in range(selected_level):
+            frame = frame.older() or frame
+        frame.select()
+
+
+class KBt(gdb.Command):
+    """Backtrace a task that is not running, from the context it saved when it switched away
+(struct context in task/task.h). For a moment the selected gdb thread's pc, ra, sp and
+s0-s11 are the task's; they are restored after the backtrace, even if it fails.
+A running task's registers are live on its hart: select that gdb thread and use bt.
+Usage: kbt ID          (ID as ktasks shows it)
+       kbt 0 [HART]    (the idle task of hart index HART, default 0)"""
+
+    def __init__(self):
+        super().__init__("kbt", gdb.COMMAND_STACK)
+
+    def invoke(self, arg, from_tty):
+        args = gdb.string_to_argv(arg)
+        try:
+            if len(args) not in (1, 2) or (len(args) == 2 and args[0] != "0"):
+                raise ValueError
+            task_id = int(args[0], 0)
+            hart_index = int(args[1], 0) if len(args) == 2 else 0
+        except ValueError:
+            raise gdb.GdbError("usage: kbt ID, or kbt 0 [HART] for an idle task (ktasks lists IDs)")
+        t, harts = find_task(task_id, hart_index)
+        h = running_on(t, harts)
+        if h is not None:
+            print("kbt: task %d '%s' is running on hart %d: its registers are live. "
+                  "Use `thread %d` then `bt`." % (task_id, task_name(t), int(h["index"]),
+                                                  gdb_thread_of(h)))
+            return
+        if int(t["ctx"]["ra"]) == int(gdb.parse_and_eval("&task_trampoline")):
+            # Nothing to unwind: its stack is empty and task_trampoline has no frame.
+            print("task %d '%s' has not run yet: its first switch enters task_trampoline, "
+                  "then task_start calls %s" % (task_id, task_name(t), symbolise(int(t["fn"]))))
+            return
+        print("task %d '%s' (%s), from its saved context:" % (task_id, task_name(t),
+                                                              task_state(t)))
+        backtrace_from_context(t["ctx"])
+
+
+KTasks()
+KBt()

@@ -1,0 +1,222 @@
+/* task.c: a task's life. task_spawn gives it a stack and a first context that starts in
+ * task_start; it runs fn(arg); it ends by returning, task_exit, task_panic or task_abort; it is
+ * reaped by the next task to run on its hart (a task cannot free the stack it is running on);
+ * and its memory goes when the last reference to it is dropped.
+ *
+ * References: the handle task_spawn returns is one; the task itself holds another until it is
+ * reaped. task_drop releases the handle's. So a task nobody joins still runs to its end, and a
+ * handle stays valid (task_join can still read the result) after the task has ended.
+ */
+#include "task/task.h"
+#include "heap/frame.h"
+#include "heap/kheap.h"
+#include "kernel/format.h"
+#include "kernel/hart.h"
+#include "kernel/panic.h"
+#include "kernel/printf.h"
+#include "kernel/riscv.h"
+#include "kernel/string.h"
+#include "kernel/timer.h"
+#include "task/sched.h"
+
+#include <stdarg.h>
+
+#define TASK_MAGIC 0x7461736b6861726eUL     /* "tashkarn": a live struct task */
+
+_Static_assert(offsetof(struct task, queue_node) == TASK_QUEUE_NODE_OFFSET,
+               "task/sched.h's run queue must know where queue_node is");
+
+extern char task_trampoline[];
+void task_start(void);
+
+static struct list_node all_tasks = LIST_INIT(all_tasks);
+static uint64_t next_id = 1;
+static int live_tasks;
+
+struct task *task_current(void)
+{
+    return this_hart()->current;
+}
+
+int task_count(void)
+{
+    return live_tasks;
+}
+
+/* The first C a new task runs: context_switch "returns" to task_trampoline (task/switch.S) on
+ * the task's fresh stack, which comes here. */
+__attribute__((noreturn, used)) void task_start(void)
+{
+    this_hart()->trap_depth = 0;
+    sched_finish_switch();
+    struct task *t = task_current();
+    if (t->abort_requested)             /* aborted before it ever ran */
+        task_finish(TASK_ABORTED, NULL);
+    intr_on();
+    task_exit(t->fn(t->arg));
+}
+
+struct task *task_spawn(const char *name, task_fn fn, void *arg)
+{
+    struct task *t = kzalloc(sizeof(*t));
+    uint64_t *stack = frame_alloc_run(TASK_STACK_PAGES);
+    if (t == NULL || stack == NULL) {
+        kfree(t);
+        if (stack)
+            frame_free(stack);
+        return NULL;
+    }
+    size_t n = strlen(name);
+    memcpy(t->name, name, n < TASK_NAME_MAX - 1 ? n : TASK_NAME_MAX - 1);
+    t->magic = TASK_MAGIC;
+    t->fn = fn;
+    t->arg = arg;
+    t->refs = 2;
+    t->stack = stack;
+    sched_stack_canary(t);
+    wait_init(&t->joiners);
+    list_init(&t->queue_node);
+    /* The first switch into it lands in task_start, on the top of its stack, with the frame
+     * pointer 0 so that backtraces end there. */
+    t->ctx.ra = (uint64_t)task_trampoline;
+    t->ctx.sp = (uint64_t)stack + TASK_STACK_PAGES * PAGE_SIZE;
+    t->ctx.s[0] = 0;
+
+    uint64_t s = intr_save();
+    t->id = next_id++;
+    t->hart = this_hart()->index;
+    list_push_back(&all_tasks, &t->all_node);
+    live_tasks++;
+    sched_make_runnable(t);
+    intr_restore(s);
+    return t;
+}
+
+static bool task_valid(const struct task *t)
+{
+    return t != NULL && t->magic == TASK_MAGIC;
+}
+
+/* Drop one reference; the last one frees the stack and the struct. */
+void task_put(struct task *t)
+{
+    uint64_t s = intr_save();
+    if (--t->refs > 0) {
+        intr_restore(s);
+        return;
+    }
+    assert(t->state == TASK_DONE);
+    list_remove(&t->all_node);
+    live_tasks--;
+    intr_restore(s);
+    t->magic = 0;
+    frame_free(t->stack);
+    kfree(t);
+}
+
+void task_drop(struct task *t)
+{
+    if (!task_valid(t))
+        panic("task_drop(%p): not a live task handle", (void *)t);
+    task_put(t);
+}
+
+int task_join(struct task *t, void **result)
+{
+    if (!task_valid(t))
+        return TASK_EINVAL;
+    uint64_t s = intr_save();
+    if (t == task_current()) {
+        intr_restore(s);
+        return TASK_ESELF;
+    }
+    if (t->joined) {
+        intr_restore(s);
+        return TASK_EJOINED;
+    }
+    t->joined = true;
+    while (t->state != TASK_DONE)
+        wait_block(&t->joiners);
+    intr_restore(s);
+    if (t->outcome == TASK_PANICKED)
+        return TASK_EPANICKED;
+    if (t->outcome == TASK_ABORTED)
+        return TASK_EABORTED;
+    if (result)
+        *result = t->result;
+    return 0;
+}
+
+void task_finish(enum task_outcome outcome, void *result)
+{
+    intr_off();
+    struct task *t = task_current();
+    if (t == this_hart()->idle)
+        panic("the idle task tried to end");
+    if (t->mutexes_held)
+        panic("task '%s' ended holding %d mutex(es)", t->name, t->mutexes_held);
+    t->state = TASK_DONE;
+    t->outcome = outcome;
+    t->result = result;
+    wait_wake_all(&t->joiners);
+    this_hart()->reap = t;      /* the next task to run frees what it can */
+    sched_switch();
+    panic("task '%s' ran after it ended", t->name);
+}
+
+void task_exit(void *result)
+{
+    task_finish(TASK_RETURNED, result);
+}
+
+void task_panic(const char *fmt, ...)
+{
+    struct task *t = task_current();
+    char msg[128];
+    va_list ap;
+    va_start(ap, fmt);
+    kvsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    kprintf("task '%s' (id %lu) panicked: %s\n", t->name, (unsigned long)t->id, msg);
+    task_finish(TASK_PANICKED, NULL);
+}
+
+/* Tokio's abort: the task ends at its next switch point (a yield, a sleep, a block, or being
+ * preempted), never in the middle of what it was doing. Aborting a task that has ended is a
+ * no-op. */
+void task_abort(struct task *t)
+{
+    if (!task_valid(t))
+        panic("task_abort(%p): not a live task handle", (void *)t);
+    uint64_t s = intr_save();
+    if (t->state == TASK_DONE) {
+        intr_restore(s);
+        return;
+    }
+    if (t == task_current())
+        task_finish(TASK_ABORTED, NULL);
+    t->abort_requested = true;
+    if (t->state == TASK_BLOCKED) {     /* sleeping or waiting: wake it so it can end */
+        list_remove(&t->queue_node);
+        sched_make_runnable(t);
+    }
+    intr_restore(s);
+}
+
+void task_yield(void)
+{
+    uint64_t s = intr_save();
+    struct hart *h = this_hart();
+    if (h->runq.length != 0) {
+        struct task *t = h->current;
+        t->state = TASK_RUNNABLE;
+        runq_push(&h->runq, t);
+        sched_switch();
+    }
+    intr_restore(s);
+}
+
+void task_sleep_ms(uint64_t ms)
+{
+    sleep_until(rdtime() + ms * timer_timebase() / 1000);
+}

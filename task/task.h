@@ -1,0 +1,81 @@
+/* task.h: kernel tasks, shaped like Tokio's. task_spawn starts a function on its own stack and
+ * returns a handle; task_join waits for it and gives back its result, or says it panicked or
+ * was aborted. A task's memory is reclaimed once it has ended and its handle is dropped.
+ *
+ *   struct task *h = task_spawn("worker", work, arg);     // arg now belongs to the task
+ *   void *result;
+ *   int err = task_join(h, &result);                      // 0, TASK_EPANICKED, TASK_EABORTED
+ *   task_drop(h);
+ */
+#ifndef HARTOS_TASK_H
+#define HARTOS_TASK_H
+
+#include "kernel/list.h"
+#include "task/wait.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define TASK_NAME_MAX    16
+#define TASK_STACK_PAGES 4          /* 16 KiB kernel stack per task */
+#define TASK_SLICE_TICKS 2          /* timer ticks a task may run before it is preempted */
+
+/* task_join's errors (and the results it distinguishes). */
+#define TASK_EPANICKED (-1)         /* the task called task_panic */
+#define TASK_EABORTED  (-2)         /* task_abort ended it */
+#define TASK_EJOINED   (-3)         /* this handle was joined before */
+#define TASK_ESELF     (-4)         /* a task cannot wait for itself */
+#define TASK_EINVAL    (-5)         /* not a live task handle */
+
+typedef void *(*task_fn)(void *arg);
+
+enum task_state { TASK_RUNNABLE, TASK_RUNNING, TASK_BLOCKED, TASK_DONE };
+enum task_outcome { TASK_RETURNED, TASK_PANICKED, TASK_ABORTED };
+
+/* What task/switch.S saves: the registers a function call must preserve (RISC-V psABI). */
+struct context {
+    uint64_t ra, sp;
+    uint64_t s[12];
+};
+
+struct task {
+    struct context ctx;             /* first: switch.S saves into it */
+    struct list_node queue_node;    /* on a run queue, a wait queue or a sleep queue (second:
+                                       task/sched.h reaches it at a fixed offset) */
+    uint64_t magic;                 /* TASK_MAGIC while the struct is a live task */
+    uint64_t id;
+    char name[TASK_NAME_MAX];
+    enum task_state state;
+    enum task_outcome outcome;
+    int hart;                       /* index of the hart whose run queue it belongs to */
+    task_fn fn;
+    void *arg, *result;
+    struct list_node all_node;      /* on the list of every task (ktasks in gdb) */
+    uint64_t wake_at;               /* sleeping: the time CSR value to wake at */
+    struct wait_queue joiners;      /* tasks in task_join for this one */
+    int refs;                       /* the handle + 1 while the task has not been reaped */
+    bool joined;
+    bool abort_requested;
+    int mutexes_held;
+    uint64_t *stack;                /* TASK_STACK_PAGES pages; stack[0] is the canary */
+    uint64_t slice_left;            /* ticks left in this time slice */
+    uint64_t ticks_run;             /* timer ticks that found it running */
+};
+
+struct task *task_spawn(const char *name, task_fn fn, void *arg);
+int task_join(struct task *t, void **result);
+void task_drop(struct task *t);
+void task_abort(struct task *t);
+void task_yield(void);
+void task_sleep_ms(uint64_t ms);
+__attribute__((noreturn)) void task_exit(void *result);
+__attribute__((noreturn, format(printf, 1, 2))) void task_panic(const char *fmt, ...);
+
+struct task *task_current(void);
+int task_count(void);               /* tasks not yet reaped (idle tasks excluded) */
+
+/* Internal to task/: end the current task with an outcome; reclaim a task's memory. */
+__attribute__((noreturn)) void task_finish(enum task_outcome outcome, void *result);
+void task_put(struct task *t);
+
+#endif
