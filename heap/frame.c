@@ -16,6 +16,7 @@
 #include "heap/frame.h"
 #include "kernel/fdt.h"
 #include "kernel/panic.h"
+#include "kernel/spinlock.h"
 #include "kernel/string.h"
 
 #include <stdbool.h>
@@ -26,6 +27,7 @@ static uint64_t ram_lo, ram_hi; /* page-aligned bounds of all RAM */
 static uint8_t *state;          /* state[(addr - ram_lo) / PAGE_SIZE] */
 static size_t npages, nfree, ntotal;
 static size_t hint; /* where the next search starts */
+static struct spinlock frame_lock = SPINLOCK_INIT("frames"); /* guards all of the above */
 
 static inline uint64_t page_addr(size_t i)
 {
@@ -151,17 +153,22 @@ static size_t find_run(size_t from, size_t to, size_t n)
 
 void *frame_alloc_run(size_t n)
 {
-    if (n == 0 || n > nfree)
+    spin_lock(&frame_lock);
+    size_t i = npages;
+    if (n != 0 && n <= nfree) {
+        i = find_run(hint, npages, n);
+        if (i == npages)
+            i = find_run(0, hint + n - 1 < npages ? hint + n - 1 : npages, n);
+    }
+    if (i == npages) {
+        spin_unlock(&frame_lock);
         return NULL;
-    size_t i = find_run(hint, npages, n);
-    if (i == npages)
-        i = find_run(0, hint + n - 1 < npages ? hint + n - 1 : npages, n);
-    if (i == npages)
-        return NULL;
+    }
     state[i] = RUN_START;
     memset(&state[i + 1], RUN_REST, n - 1);
     nfree -= n;
     hint = i + n < npages ? i + n : 0;
+    spin_unlock(&frame_lock);
     return (void *)page_addr(i);
 }
 
@@ -176,6 +183,7 @@ void frame_free(void *p)
     if (a % PAGE_SIZE != 0 || a < ram_lo || a >= ram_hi)
         panic("frame_free(%p): not a page the frame allocator manages", p);
     size_t i = (a - ram_lo) / PAGE_SIZE;
+    spin_lock(&frame_lock);
     switch (state[i]) {
     case FREE: panic("frame_free(%p): double free (the page is already free)", p);
     case RESERVED: panic("frame_free(%p): a reserved page, never handed out", p);
@@ -185,11 +193,14 @@ void frame_free(void *p)
         state[i++] = FREE;
         nfree++;
     } while (i < npages && state[i] == RUN_REST);
+    spin_unlock(&frame_lock);
 }
 
 void frame_stats(struct frame_stats *out)
 {
+    spin_lock(&frame_lock);
     out->total = ntotal;
     out->free = nfree;
     out->used = ntotal - nfree;
+    spin_unlock(&frame_lock);
 }

@@ -6,10 +6,13 @@
 #include "heap/frame.h"
 #include "heap/kheap.h"
 #include "kernel/panic.h"
+#include "kernel/spinlock.h"
 
 /* Arena bookkeeping the heap keeps at the end of every arena (heap/block.h: a sentinel block
  * and the arena record), so a request of n bytes needs a little more than n. */
 #define ARENA_OVERHEAD 256
+
+struct spinlock kheap_lock = SPINLOCK_INIT("heap");
 
 void heap_init(void)
 {

@@ -60,9 +60,15 @@ int kheap_grow(size_t need);
 #endif
 #endif
 
-/* One lock around every entry point. Compiled away until ch6 brings up the other harts
- * (then -DKHEAP_LOCK='spin_lock(&kheap_lock)' and the matching unlock); kmalloc is never
- * called from an interrupt handler, so no interrupt masking is needed. */
+/* One lock around every entry point: in the kernel a spinlock (heap/heap.c); on the host
+ * nothing. Lock order: the heap's lock, then the frame allocator's (KHEAP_RELEASE runs under
+ * the heap's lock and frees pages); KHEAP_GROW runs without the heap's lock. */
+#if !defined(KHEAP_LOCK) && !defined(KHEAP_HOST)
+#include "kernel/spinlock.h"
+extern struct spinlock kheap_lock;
+#define KHEAP_LOCK() spin_lock(&kheap_lock)
+#define KHEAP_UNLOCK() spin_unlock(&kheap_lock)
+#endif
 #ifndef KHEAP_LOCK
 #define KHEAP_LOCK()   ((void)0)
 #define KHEAP_UNLOCK() ((void)0)

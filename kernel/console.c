@@ -3,6 +3,7 @@
  */
 #include "kernel/console.h"
 #include "kernel/sbi.h"
+#include "kernel/spinlock.h"
 #include "kernel/uart.h"
 
 #include <stdbool.h>
@@ -31,10 +32,25 @@ void console_puts(const char *s)
         console_putc(*s++);
 }
 
+/* One kprintf call's characters stay together: lines from different harts never interleave.
+ * The console lock is a leaf: nothing else is ever taken while it is held. A panic ignores it
+ * (console_break_lock), since the panicking hart may be the one holding it. */
+static struct spinlock console_spin = SPINLOCK_INIT("console");
+static volatile bool console_broken;
+
 void console_lock(void)
 {
+    if (!console_broken)
+        spin_lock(&console_spin);
 }
 
 void console_unlock(void)
 {
+    if (!console_broken)
+        spin_unlock(&console_spin);
+}
+
+void console_break_lock(void)
+{
+    console_broken = true;
 }

@@ -11,9 +11,9 @@ void console_use_uart(uint64_t base, uint32_t reg_shift);
 void console_putc(char c);
 void console_puts(const char *s);
 
-/* Holding the console keeps one kprintf call's characters together. Chapter 2 has one hart,
- * so these do nothing yet; ch6 makes them a spinlock. */
+/* Holding the console keeps one kprintf call's characters together (a spinlock since ch6). */
 void console_lock(void);
 void console_unlock(void);
+void console_break_lock(void);      /* panic: print whoever holds the lock */
 
 #endif

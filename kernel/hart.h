@@ -9,6 +9,8 @@
 #include "kernel/trap.h"
 #include "task/sched.h"
 
+struct spinlock;
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -36,6 +38,11 @@ struct hart {
     struct list_node sleepers;  /* sleeping tasks, by wake-up time */
     bool need_resched;          /* sched_tick asks for a switch when the interrupt ends */
     struct task *reap;          /* a task that just ended here, to reclaim after the switch */
+
+    /* Spinlocks (kernel/spinlock.c). */
+    int push_depth;             /* nested push_off calls */
+    bool push_intr_was_on;      /* interrupts were on at the outermost push_off */
+    struct spinlock *held;      /* spinlocks held now, newest first (chained through them) */
     uint64_t timer_interrupts;  /* timer interrupts actually taken */
 };
 

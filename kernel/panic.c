@@ -88,6 +88,7 @@ static void panic_begin(const char *fmt, va_list ap)
         console_puts("\npanic: nested panic while panicking; powering off\n");
         poweroff(PANIC_EXIT_STATUS);
     }
+    console_break_lock();
     kprintf("\npanic: ");
     kvprintf(fmt, ap);
     kprintf("\n  on hart %lu\n  backtrace:\n", (unsigned long)hart_id());

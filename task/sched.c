@@ -10,6 +10,7 @@
 #include "kernel/hart.h"
 #include "kernel/panic.h"
 #include "kernel/riscv.h"
+#include "kernel/spinlock.h"
 #include "task/task.h"
 #include "task/wait.h"
 
@@ -53,6 +54,7 @@ void sched_finish_switch(void)
 
 void sched_switch(void)
 {
+    spin_assert_none_held("switched");
     struct hart *h = this_hart();
     struct task *prev = h->current, *next = runq_pop(&h->runq);
 

@@ -15,6 +15,7 @@
 #include "kernel/panic.h"
 #include "kernel/printf.h"
 #include "kernel/riscv.h"
+#include "kernel/spinlock.h"
 #include "kernel/string.h"
 #include "kernel/timer.h"
 #include "task/sched.h"
@@ -205,6 +206,7 @@ void task_abort(struct task *t)
 
 void task_yield(void)
 {
+    spin_assert_none_held("yielded");
     uint64_t s = intr_save();
     struct hart *h = this_hart();
     if (h->runq.length != 0) {

@@ -9,6 +9,7 @@
 #include "kernel/hart.h"
 #include "kernel/panic.h"
 #include "kernel/riscv.h"
+#include "kernel/spinlock.h"
 #include "task/sched.h"
 #include "task/task.h"
 
@@ -20,6 +21,7 @@ void wait_init(struct wait_queue *wq)
 void wait_block(struct wait_queue *wq)
 {
     struct task *t = task_current();
+    spin_assert_none_held("blocked");
     if (t == this_hart()->idle)
         panic("the idle task must never block");
     t->state = TASK_BLOCKED;
@@ -45,6 +47,7 @@ void wait_wake_all(struct wait_queue *wq)
  * only at the front. Inserting walks from the back: a new sleeper usually wakes last. */
 void sleep_until(uint64_t when)
 {
+    spin_assert_none_held("slept");
     uint64_t sie = intr_save();
     struct hart *h = this_hart();
     struct task *t = task_current();

@@ -1,0 +1,122 @@
+/* spinlock.c: spinlocks (see kernel/spinlock.h).
+ *
+ * What the atomics compile to, on RV64A:
+ *   acquire: amoswap.w.aq t, 1, (lock)   swap in a 1; .aq: no later load or store of this hart
+ *                                          may be seen before the swap, so the critical section
+ *                                          cannot leak above the acquire
+ *   release: fence rw,w; sw zero, (lock)   every load and store of the critical section is
+ *                                          done before the 0 is seen by other harts
+ * The spin itself only reads (no stores) until the lock looks free: a waiting hart does not
+ * keep pulling the cache line away from the owner.
+ */
+#include "kernel/spinlock.h"
+#include "kernel/hart.h"
+#include "kernel/panic.h"
+#include "kernel/riscv.h"
+#include "kernel/timer.h"
+#include "task/task.h"
+
+void spin_init(struct spinlock *l, const char *name)
+{
+    l->locked = 0;
+    l->owner = -1;
+    l->name = name;
+    l->file = 0;
+    l->line = 0;
+}
+
+void push_off(void)
+{
+    uint64_t was_on = intr_save();
+    struct hart *h = this_hart();
+    if (h->push_depth++ == 0)
+        h->push_intr_was_on = was_on != 0;
+}
+
+void pop_off(void)
+{
+    struct hart *h = this_hart();
+    if (--h->push_depth == 0 && h->push_intr_was_on)
+        intr_on();
+}
+
+bool spin_holding(const struct spinlock *l)
+{
+    return l->locked && l->owner == this_hart()->index;
+}
+
+static __attribute__((noreturn, noinline, cold)) void deadlock(struct spinlock *l,
+                                                              const char *file, int line)
+{
+    panic("probable deadlock: hart %d waited %d ms at %s:%d for lock '%s', held by hart %d "
+          "(taken at %s:%d)", this_hart()->index, SPIN_DEADLOCK_MS, file, line, l->name,
+          l->owner, l->file ? l->file : "?", l->line);
+}
+
+static __attribute__((noreturn, noinline, cold)) void reacquire(struct spinlock *l,
+                                                                 const char *file, int line)
+{
+    panic("lock '%s': hart %d takes it again at %s:%d (it took it at %s:%d)", l->name,
+          this_hart()->index, file, line, l->file, l->line);
+}
+
+/* The lock is ours: record who took it and where, and chain it to the hart's held locks. */
+static inline void took(struct spinlock *l, struct hart *h, const char *file, int line)
+{
+    l->owner = h->index;
+    l->file = file;
+    l->line = line;
+    l->held_next = h->held;
+    h->held = l;
+}
+
+/* Someone else holds it: spin, reading only, and give up loudly after SPIN_DEADLOCK_MS. It
+ * finishes the acquisition itself, so that the fast path below ends in a tail call and needs
+ * no saved registers. */
+static __attribute__((noinline)) void spin_wait(struct spinlock *l, const char *file, int line)
+{
+    uint64_t deadline = rdtime() + SPIN_DEADLOCK_MS * timer_timebase() / 1000;
+    do {
+        while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0)
+            if (rdtime() > deadline)
+                deadlock(l, file, line);
+    } while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0);
+    took(l, this_hart(), file, line);
+}
+
+void spin_lock_at(struct spinlock *l, const char *file, int line)
+{
+    push_off();
+    struct hart *h = this_hart();
+    if (__builtin_expect(l->owner == h->index, 0))
+        reacquire(l, file, line);
+    if (__builtin_expect(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0, 0)) {
+        spin_wait(l, file, line);
+        return;
+    }
+    took(l, h, file, line);
+}
+
+void spin_unlock(struct spinlock *l)
+{
+    struct hart *h = this_hart();
+    if (__builtin_expect(l->owner != h->index || !l->locked, 0))
+        panic("lock '%s': hart %d releases it but does not hold it (owner: hart %d)", l->name,
+              h->index, l->owner);
+    /* Unchain it: usually the newest, else find it. */
+    struct spinlock **link = &h->held;
+    while (*link != l)
+        link = &(*link)->held_next;
+    *link = l->held_next;
+    l->owner = -1;
+    __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+    pop_off();
+}
+
+void spin_held_at_switch(const char *where)
+{
+    struct hart *h = this_hart();
+    struct spinlock *l = h->held;
+    panic("task '%s' %s while holding lock '%s' (taken at %s:%d)",
+          h->current ? h->current->name : "?", where, l->name, l->file, l->line);
+}
