@@ -5,6 +5,7 @@
  */
 #include "kernel/param.h"
 #include "kernel/riscv.h"
+#include "kernel/trap.h"
 
     .cfi_sections .debug_frame          /* unwind info for gdb (there is no .eh_frame) */
 
@@ -50,6 +51,23 @@ _start:
 
 park:                                   /* nothing to do: sleep forever */
     wfi
+    j       park
+    .cfi_endproc
+
+/* Where every other hart starts (kernel/smp.c asks OpenSBI to start it here, through the SBI
+ * HSM extension): a0 = its hart id, a1 = the "opaque" value we passed, its struct hart, which
+ * the boot hart filled in, stack included. */
+    .globl _start_secondary
+_start_secondary:
+    .cfi_startproc
+    .cfi_undefined ra
+    csrw    sie, zero
+    li      t0, SSTATUS_FS
+    csrc    sstatus, t0
+    mv      tp, a1                      /* this hart's area, as on the boot hart */
+    ld      sp, HART_STACK_HI(tp)
+    li      s0, 0
+    call    kmain_secondary             /* kmain_secondary(a0 = hartid) does not return */
     j       park
     .cfi_endproc
 

@@ -11,6 +11,7 @@ struct hart harts[MAX_HARTS];
 /* trap.S reads these fields by offset. */
 _Static_assert(offsetof(struct hart, kernel_sp) == HART_KERNEL_SP, "trap.S offset");
 _Static_assert(offsetof(struct hart, user_sp) == HART_USER_SP, "trap.S offset");
+_Static_assert(offsetof(struct hart, stack_hi) == HART_STACK_HI, "entry.S offset");
 
 void hart_init(int index, uint64_t hartid, uint64_t stack_lo, uint64_t stack_hi)
 {

@@ -17,6 +17,7 @@
 #include "kernel/poweroff.h"
 #include "kernel/printf.h"
 #include "kernel/riscv.h"
+#include "kernel/smp.h"
 #include "kernel/sbi.h"
 #include "kernel/string.h"
 #include "kernel/timer.h"
@@ -227,8 +228,10 @@ void kmain(uint64_t hartid, void *dtb)
     trap_init_hart();                       /* ch3: traps go to trap_vector */
     start_timer(hartid);                    /* ch3: periodic timer interrupts */
 
+    intr_on();
+    smp_start(&machine, hartid);            /* ch6: every other hart, each with its own idle */
+
     if (task_spawn("main", main_task, NULL) == NULL)   /* ch5: the first task */
         panic("no memory for the main task");
-    intr_on();
     sched_idle();                           /* run tasks; sleep when there are none */
 }

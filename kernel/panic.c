@@ -11,6 +11,7 @@
 #include "kernel/ksyms.h"
 #include "kernel/poweroff.h"
 #include "kernel/printf.h"
+#include "kernel/smp.h"
 #include "kernel/trap.h"
 
 #include <stdarg.h>
@@ -88,6 +89,7 @@ static void panic_begin(const char *fmt, va_list ap)
         console_puts("\npanic: nested panic while panicking; powering off\n");
         poweroff(PANIC_EXIT_STATUS);
     }
+    smp_stop_others();                  /* the others stop where they are */
     console_break_lock();
     kprintf("\npanic: ");
     kvprintf(fmt, ap);

@@ -82,3 +82,15 @@ void sbi_set_timer(uint64_t when)
 {
     sbi_call(SBI_EXT_TIME, 0, when, 0, 0);
 }
+
+/* HSM extension, function 0: hart_start (SBI spec, "Hart State Management Extension"). */
+struct sbiret sbi_hart_start(uint64_t hartid, uint64_t start_addr, uint64_t opaque)
+{
+    return sbi_call(SBI_EXT_HSM, 0, hartid, start_addr, opaque);
+}
+
+/* IPI extension, function 0: send_ipi. */
+struct sbiret sbi_send_ipi(uint64_t hart_mask, uint64_t hart_mask_base)
+{
+    return sbi_call(SBI_EXT_IPI, 0, hart_mask, hart_mask_base, 0);
+}

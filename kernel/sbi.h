@@ -12,6 +12,8 @@
 #define SBI_EXT_LEGACY_PUTCHAR 0x01         /* legacy console: a0 = character */
 #define SBI_EXT_BASE           0x10
 #define SBI_EXT_TIME           0x54494D45   /* "TIME": set_timer */
+#define SBI_EXT_IPI            0x735049     /* "sPI": send_ipi */
+#define SBI_EXT_HSM            0x48534D     /* "HSM": hart state management */
 #define SBI_EXT_SRST           0x53525354   /* "SRST": system reset */
 
 /* Base extension function IDs (FID, passed in a6). */
@@ -54,5 +56,9 @@ uint64_t sbi_impl_version(void);
 const char *sbi_impl_name(uint64_t impl_id);
 struct sbiret sbi_system_reset(uint32_t type, uint32_t reason);   /* returns only on failure */
 void sbi_set_timer(uint64_t when);          /* timer interrupt when time >= when */
+/* Start a stopped hart at start_addr in S-mode with a0 = hartid, a1 = opaque. */
+struct sbiret sbi_hart_start(uint64_t hartid, uint64_t start_addr, uint64_t opaque);
+/* A supervisor software interrupt to each hart whose bit is set: hart id = base + bit. */
+struct sbiret sbi_send_ipi(uint64_t hart_mask, uint64_t hart_mask_base);
 
 #endif

@@ -9,6 +9,7 @@
 #include "kernel/panic.h"
 #include "kernel/printf.h"
 #include "kernel/riscv.h"
+#include "kernel/smp.h"
 #include "task/sched.h"
 
 #include <stddef.h>
@@ -63,6 +64,7 @@ const char *trap_cause_name(uint64_t scause)
 void trap_init_hart(void)
 {
     csr_write(stvec, (uint64_t)trap_vector);
+    csr_set(sie, SIE_SSIE);             /* IPIs from other harts (kernel/smp.c) */
 }
 
 /* "kmain+0x24": where a trap happened, for messages. */
@@ -126,6 +128,8 @@ void trap_handle(struct trap_frame *tf)
     if (tf->scause & SCAUSE_INTERRUPT) {
         if (code == IRQ_S_TIMER)
             timer_interrupt(tf);
+        else if (code == IRQ_S_SOFTWARE)
+            smp_ipi_interrupt();
         else
             panic("unexpected interrupt %lu (%s)", (unsigned long)code, trap_cause_name(tf->scause));
         if (this_hart()->need_resched)

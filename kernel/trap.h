@@ -22,6 +22,7 @@
 /* Offsets into struct hart (kernel/hart.h) that trap.S uses. */
 #define HART_KERNEL_SP 0
 #define HART_USER_SP   8
+#define HART_STACK_HI  40       /* boot/entry.S: a secondary hart's first stack */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>
