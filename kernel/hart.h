@@ -37,7 +37,7 @@ struct hart {
     struct runq runq;           /* runnable tasks waiting for this hart */
     struct list_node sleepers;  /* sleeping tasks, by wake-up time */
     bool need_resched;          /* sched_tick asks for a switch when the interrupt ends */
-    struct task *reap;          /* a task that just ended here, to reclaim after the switch */
+    struct task *switched_from; /* set across a switch: the task this hart just left */
 
     /* Spinlocks (kernel/spinlock.c). */
     int push_depth;             /* nested push_off calls */

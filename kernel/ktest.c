@@ -67,6 +67,8 @@ static bool selected(const struct ktest *t, const char *glob, unsigned long glob
 {
     if (glob == NULL || glob_len == 0)
         return !t->panics;
+    if (t->panics)              /* only when named exactly: it ends the run */
+        return strlen(t->name) == glob_len && strncmp(t->name, glob, glob_len) == 0;
     return ktest_glob_match(glob, glob + glob_len, t->name);
 }
 

@@ -11,6 +11,7 @@
 #include "kernel/ksyms.h"
 #include "kernel/poweroff.h"
 #include "kernel/printf.h"
+#include "kernel/riscv.h"
 #include "kernel/smp.h"
 #include "kernel/trap.h"
 
@@ -84,11 +85,20 @@ void backtrace_print(uint64_t fp)
 /* The first half of every panic: stop a second one, print the message. */
 static void panic_begin(const char *fmt, va_list ap)
 {
-    if (panicking++) {
+    static int panic_hart = -1;
+    int me = this_hart()->index;
+    if (__atomic_fetch_add(&panicking, 1, __ATOMIC_ACQ_REL) != 0) {
+        if (__atomic_load_n(&panic_hart, __ATOMIC_ACQUIRE) != me) {
+            intr_off();         /* another hart is panicking (both saw the same deadlock,
+                                   say): let it speak, and stop here */
+            for (;;)
+                wfi();
+        }
         /* A panic inside a panic (a fault while printing, say): say so and stop at once. */
         console_puts("\npanic: nested panic while panicking; powering off\n");
         poweroff(PANIC_EXIT_STATUS);
     }
+    __atomic_store_n(&panic_hart, me, __ATOMIC_RELEASE);
     smp_stop_others();                  /* the others stop where they are */
     console_break_lock();
     kprintf("\npanic: ");

@@ -100,10 +100,16 @@ trap_return:
     /* Returning to U-mode (SPP = 0): the next trap from there must find this hart through
      * sscratch and land at the top of this kernel stack. */
     andi    t0, t0, 1 << 8          /* sstatus.SPP */
-    bnez    t0, 1f
+    bnez    t0, .Lto_kernel
     addi    t0, sp, TF_SIZE
     sd      t0, HART_KERNEL_SP(tp)
     csrw    sscratch, tp
+    j       1f
+.Lto_kernel:
+    /* Back to the kernel, tp must stay this hart's: the interrupted task may have been
+     * switched out inside this trap and resumed on another hart, and the tp in its frame is
+     * the old hart's. (In U-mode, tp is the program's own, so that one is restored.) */
+    sd      tp, TF_TP(sp)
 1:
     /* Reload what C may have changed. s0-s11 are not reloaded: they are callee-saved, so
      * trap_handle and everything it calls leave them as they found them, and a task switch in

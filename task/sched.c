@@ -10,16 +10,66 @@
 #include "kernel/hart.h"
 #include "kernel/panic.h"
 #include "kernel/riscv.h"
+#include "kernel/smp.h"
 #include "kernel/spinlock.h"
 #include "task/task.h"
 #include "task/wait.h"
 
 #define STACK_CANARY 0x5741434b43414e59UL     /* "STACKCANY" */
 
+void sched_kick_if_idle(struct hart *h)
+{
+    if (h != this_hart() && __atomic_load_n(&h->current, __ATOMIC_RELAXED) == h->idle)
+        smp_kick(h->index);
+}
+
 void sched_make_runnable(struct task *t)
 {
+    struct hart *h = &harts[t->hart];
+    spin_lock(&h->runq.lock);
     t->state = TASK_RUNNABLE;
-    runq_push(&harts[t->hart].runq, t);
+    runq_push(&h->runq, t);
+    spin_unlock(&h->runq.lock);
+    sched_kick_if_idle(h);
+}
+
+int sched_place(void)
+{
+    struct hart *me = this_hart();
+    if (me->runq.length == 0 && me->current == me->idle)
+        return me->index;
+    for (int i = 0; i < smp_harts(); i++)
+        if (harts[i].current == harts[i].idle && harts[i].runq.length == 0)
+            return i;
+    return me->index;
+}
+
+/* Our queue is empty: take half (rounded up) of the longest other queue. The lengths are read
+ * without locks, as a hint; the moving is done holding both queues' locks. */
+static struct task *steal(struct hart *h)
+{
+    struct hart *victim = NULL;
+    size_t longest = 0;
+    for (int i = 0; i < smp_harts(); i++)
+        if (&harts[i] != h && harts[i].runq.length > longest) {
+            longest = harts[i].runq.length;
+            victim = &harts[i];
+        }
+    if (victim == NULL)
+        return NULL;
+    struct hart *first = victim->index < h->index ? victim : h;
+    struct hart *second = first == h ? victim : h;
+    spin_lock(&first->runq.lock);
+    spin_lock(&second->runq.lock);
+    for (size_t n = (victim->runq.length + 1) / 2; n > 0; n--) {
+        struct task *t = runq_pop(&victim->runq);
+        t->hart = h->index;
+        runq_push(&h->runq, t);
+    }
+    struct task *next = runq_pop(&h->runq);
+    spin_unlock(&second->runq.lock);
+    spin_unlock(&first->runq.lock);
+    return next;
 }
 
 /* The stack's lowest word is a canary; a task that ran over it has corrupted memory below its
@@ -36,15 +86,18 @@ void sched_stack_canary(struct task *t)
     t->stack[0] = STACK_CANARY;
 }
 
-/* A task that ended on its own stack is reclaimed by the next one to run, which no longer
- * needs that stack. Inline for the common case: nothing to reap. */
+/* After a switch, in the task that now runs: the one switched away from is fully saved, so
+ * another hart may run it now (on_cpu false); if it had ended, it is reclaimed here, by a
+ * task that no longer needs its stack. */
 static inline void finish_switch(struct hart *h)
 {
-    struct task *dead = h->reap;
-    if (dead) {
-        h->reap = NULL;
-        task_put(dead);
-    }
+    struct task *from = h->switched_from;
+    h->switched_from = NULL;
+    if (from == NULL)
+        return;
+    __atomic_store_n(&from->on_cpu, false, __ATOMIC_RELEASE);
+    if (from->state == TASK_DONE)
+        task_put(from);
 }
 
 void sched_finish_switch(void)
@@ -54,10 +107,24 @@ void sched_finish_switch(void)
 
 void sched_switch(void)
 {
+    sched_switch_requeue(false);
+}
+
+void sched_switch_requeue(bool requeue)
+{
     spin_assert_none_held("switched");
     struct hart *h = this_hart();
-    struct task *prev = h->current, *next = runq_pop(&h->runq);
+    struct task *prev = h->current;
+    spin_lock(&h->runq.lock);
+    if (requeue) {              /* yield, preemption: to the back, in the same locked step */
+        prev->state = TASK_RUNNABLE;
+        runq_push(&h->runq, prev);
+    }
+    struct task *next = runq_pop(&h->runq);
+    spin_unlock(&h->runq.lock);
 
+    if (next == NULL && smp_harts() > 1)
+        next = steal(h);
     if (next == NULL) {
         if (prev->state == TASK_RUNNING)
             return;             /* nothing else to run: carry on */
@@ -70,17 +137,27 @@ void sched_switch(void)
     }
     if (prev == h->idle)
         prev->state = TASK_RUNNABLE;    /* idle is never queued, but it is not running */
+    /* Another hart may still be saving next's registers (it was just preempted or woken
+     * there): wait until it is off that hart. A few instructions at most. */
+    while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
+        ;
+    next->on_cpu = true;
     next->state = TASK_RUNNING;
     next->slice_left = TASK_SLICE_TICKS;
     next->hart = h->index;
     h->current = next;
+    h->switched_from = prev;
 
-    /* trap_depth belongs to the task, not the hart: prev may be inside a trap handler (it
-     * was preempted) while next is not, so each keeps its own across the switch. */
-    int depth = h->trap_depth;
+    /* trap_depth and the push_off nesting belong to the task, not the hart: prev may be inside
+     * a trap handler (it was preempted) or a push_off section (wait_block) while next is not,
+     * so each keeps its own across the switch. */
+    int depth = h->trap_depth, push_depth = h->push_depth;
+    bool push_was_on = h->push_intr_was_on;
     context_switch(&prev->ctx, &next->ctx);
-    h = this_hart();
+    h = this_hart();            /* prev may resume on another hart */
     h->trap_depth = depth;
+    h->push_depth = push_depth;
+    h->push_intr_was_on = push_was_on;
 
     finish_switch(h);
     if (prev->abort_requested)  /* task_abort: end at this switch point, as Tokio does */
@@ -94,15 +171,15 @@ void sched_tick(void)
 
     if (!list_empty(&h->sleepers))
         sleep_wake_due();
-    if (t == h->idle) {
-        h->need_resched = h->runq.length != 0;
+    if (t == h->idle) {         /* work arrived, or another hart has some to steal */
+        h->need_resched = true;
         return;
     }
     t->ticks_run++;
     if (t->slice_left > 0)
         t->slice_left--;
-    if (t->slice_left == 0 && h->runq.length != 0)
-        h->need_resched = true;
+    if ((t->slice_left == 0 && h->runq.length != 0) || t->abort_requested)
+        h->need_resched = true;     /* an abort, too: preemption is a switch point */
 }
 
 void sched_preempt(void)
@@ -110,11 +187,9 @@ void sched_preempt(void)
     struct hart *h = this_hart();
     h->need_resched = false;
     struct task *t = h->current;
-    if (t != h->idle) {
-        t->state = TASK_RUNNABLE;
-        runq_push(&h->runq, t);
-    }
-    sched_switch();
+    if (t != h->idle && t->abort_requested)
+        task_finish(TASK_ABORTED, NULL);    /* even with nothing else to run on this hart */
+    sched_switch_requeue(t != h->idle);
 }
 
 static struct task idle_tasks[MAX_HARTS];
@@ -125,6 +200,7 @@ void sched_init_hart(void)
     struct task *idle = &idle_tasks[h->index];
     idle->name[0] = 'i', idle->name[1] = 'd', idle->name[2] = 'l', idle->name[3] = 'e';
     idle->state = TASK_RUNNING;
+    idle->on_cpu = true;
     idle->hart = h->index;
     list_init(&idle->queue_node);
     list_init(&idle->all_node);

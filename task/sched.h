@@ -1,18 +1,26 @@
-/* sched.h: the scheduler. Each hart has its own run queue (ch6 gives every hart one; here the
- * boot hart uses its own): a FIFO of runnable tasks, O(1) at both ends. The running task goes to
- * the back when its time slice is up (or it yields), and the front task runs next. A hart with
- * nothing to run switches to its idle task, which sleeps in wfi.
+/* sched.h: the scheduler. Each hart has its own run queue, a FIFO of runnable tasks, O(1) at
+ * both ends, guarded by its own spinlock. The running task goes to the back when its time
+ * slice is up (or it yields), and the front task runs next. A hart whose queue is empty steals
+ * half of the longest other queue; with nothing to steal it switches to its idle task, which
+ * sleeps in wfi until an interrupt (a tick, or an IPI saying work arrived).
+ *
+ * Lock order: a wait queue's lock, then run-queue locks (two run queues: lower hart index
+ * first). No spinlock is held across a switch: a task being switched out is marked on_cpu
+ * until its registers are saved, and a hart that wants to run it waits for that.
  */
 #ifndef HARTOS_SCHED_H
 #define HARTOS_SCHED_H
 
 #include "kernel/list.h"
+#include "kernel/spinlock.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct task;
 
 struct runq {
+    struct spinlock lock;
     struct list_node tasks;
     size_t length;
 };
@@ -24,6 +32,7 @@ struct runq {
 
 static inline void runq_init(struct runq *q)
 {
+    spin_init(&q->lock, "runq");
     list_init(&q->tasks);
     q->length = 0;
 }
@@ -48,11 +57,17 @@ void sched_init_hart(void);
 /* The idle loop: run whatever is runnable, else sleep until an interrupt. */
 __attribute__((noreturn)) void sched_idle(void);
 
-/* Put a runnable task on its hart's queue. Interrupts off. */
+/* Put a task on its hart's queue (locking it) and wake that hart if it idles. */
 void sched_make_runnable(struct task *t);
+struct hart;
+void sched_kick_if_idle(struct hart *h);
+/* Where a new task should go: an idle hart if there is one, else this one. */
+int sched_place(void);
 /* Switch from the current task (already queued, blocked or done) to the next runnable one,
  * or the idle task. Interrupts off. Returns when the current task runs again. */
 void sched_switch(void);
+/* The same, first putting the current task at the back of this hart's queue (yield, preempt). */
+void sched_switch_requeue(bool requeue);
 /* The timer interrupt's part: time slices, sleepers. May ask for a switch on trap exit. */
 void sched_tick(void);
 /* At the end of an interrupt: switch if sched_tick asked for it (trap.c checks

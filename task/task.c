@@ -30,6 +30,8 @@ _Static_assert(offsetof(struct task, queue_node) == TASK_QUEUE_NODE_OFFSET,
 extern char task_trampoline[];
 void task_start(void);
 
+/* Every task, for inspection (ktasks), with the id counter and the reference counts. */
+static struct spinlock tasks_lock = SPINLOCK_INIT("tasks");
 static struct list_node all_tasks = LIST_INIT(all_tasks);
 static uint64_t next_id = 1;
 static int live_tasks;
@@ -48,7 +50,10 @@ int task_count(void)
  * the task's fresh stack, which comes here. */
 __attribute__((noreturn, used)) void task_start(void)
 {
-    this_hart()->trap_depth = 0;
+    struct hart *h = this_hart();
+    h->trap_depth = 0;
+    h->push_depth = 0;
+    h->push_intr_was_on = false;
     sched_finish_switch();
     struct task *t = task_current();
     if (t->abort_requested)             /* aborted before it ever ran */
@@ -75,7 +80,7 @@ struct task *task_spawn(const char *name, task_fn fn, void *arg)
     t->refs = 2;
     t->stack = stack;
     sched_stack_canary(t);
-    wait_init(&t->joiners);
+    wait_init(&t->joiners, "joiners");
     list_init(&t->queue_node);
     /* The first switch into it lands in task_start, on the top of its stack, with the frame
      * pointer 0 so that backtraces end there. */
@@ -83,13 +88,13 @@ struct task *task_spawn(const char *name, task_fn fn, void *arg)
     t->ctx.sp = (uint64_t)stack + TASK_STACK_PAGES * PAGE_SIZE;
     t->ctx.s[0] = 0;
 
-    uint64_t s = intr_save();
+    spin_lock(&tasks_lock);
     t->id = next_id++;
-    t->hart = this_hart()->index;
     list_push_back(&all_tasks, &t->all_node);
     live_tasks++;
+    spin_unlock(&tasks_lock);
+    t->hart = sched_place();            /* an idle hart, woken by IPI, if there is one */
     sched_make_runnable(t);
-    intr_restore(s);
     return t;
 }
 
@@ -101,15 +106,15 @@ static bool task_valid(const struct task *t)
 /* Drop one reference; the last one frees the stack and the struct. */
 void task_put(struct task *t)
 {
-    uint64_t s = intr_save();
+    spin_lock(&tasks_lock);
     if (--t->refs > 0) {
-        intr_restore(s);
+        spin_unlock(&tasks_lock);
         return;
     }
     assert(t->state == TASK_DONE);
     list_remove(&t->all_node);
     live_tasks--;
-    intr_restore(s);
+    spin_unlock(&tasks_lock);
     t->magic = 0;
     frame_free(t->stack);
     kfree(t);
@@ -126,19 +131,19 @@ int task_join(struct task *t, void **result)
 {
     if (!task_valid(t))
         return TASK_EINVAL;
-    uint64_t s = intr_save();
-    if (t == task_current()) {
-        intr_restore(s);
+    if (t == task_current())
         return TASK_ESELF;
-    }
+    spin_lock(&t->joiners.lock);
     if (t->joined) {
-        intr_restore(s);
+        spin_unlock(&t->joiners.lock);
         return TASK_EJOINED;
     }
     t->joined = true;
-    while (t->state != TASK_DONE)
+    while (t->state != TASK_DONE) {
         wait_block(&t->joiners);
-    intr_restore(s);
+        spin_lock(&t->joiners.lock);
+    }
+    spin_unlock(&t->joiners.lock);
     if (t->outcome == TASK_PANICKED)
         return TASK_EPANICKED;
     if (t->outcome == TASK_ABORTED)
@@ -156,11 +161,12 @@ void task_finish(enum task_outcome outcome, void *result)
         panic("the idle task tried to end");
     if (t->mutexes_held)
         panic("task '%s' ended holding %d mutex(es)", t->name, t->mutexes_held);
-    t->state = TASK_DONE;
+    spin_lock(&t->joiners.lock);
     t->outcome = outcome;
     t->result = result;
+    t->state = TASK_DONE;       /* the next task to run on this hart reclaims it */
     wait_wake_all(&t->joiners);
-    this_hart()->reap = t;      /* the next task to run frees what it can */
+    spin_unlock(&t->joiners.lock);
     sched_switch();
     panic("task '%s' ran after it ended", t->name);
 }
@@ -189,17 +195,13 @@ void task_abort(struct task *t)
 {
     if (!task_valid(t))
         panic("task_abort(%p): not a live task handle", (void *)t);
-    uint64_t s = intr_save();
-    if (t->state == TASK_DONE) {
-        intr_restore(s);
-        return;
-    }
     if (t == task_current())
         task_finish(TASK_ABORTED, NULL);
-    t->abort_requested = true;
-    if (t->state == TASK_BLOCKED) {     /* sleeping or waiting: wake it so it can end */
-        list_remove(&t->queue_node);
-        sched_make_runnable(t);
+    uint64_t s = intr_save();
+    if (t->state != TASK_DONE) {
+        t->abort_requested = true;
+        if (t->state == TASK_BLOCKED)   /* sleeping or waiting: wake it so it can end */
+            wait_cancel(t);
     }
     intr_restore(s);
 }
@@ -209,12 +211,8 @@ void task_yield(void)
     spin_assert_none_held("yielded");
     uint64_t s = intr_save();
     struct hart *h = this_hart();
-    if (h->runq.length != 0) {
-        struct task *t = h->current;
-        t->state = TASK_RUNNABLE;
-        runq_push(&h->runq, t);
-        sched_switch();
-    }
+    if (h->runq.length != 0)            /* a hint; the switch copes if it just emptied */
+        sched_switch_requeue(true);
     intr_restore(s);
 }
 

@@ -56,6 +56,9 @@ struct task {
     int refs;                       /* the handle + 1 while the task has not been reaped */
     bool joined;
     bool abort_requested;
+    bool on_cpu;                    /* a hart is running it, or still saving its registers */
+    bool sleeping;                  /* on its hart's sleepers list */
+    struct wait_queue *waiting_on;  /* blocked on this wait queue (NULL if not) */
     int mutexes_held;
     uint64_t *stack;                /* TASK_STACK_PAGES pages; stack[0] is the canary */
     uint64_t slice_left;            /* ticks left in this time slice */

@@ -3,11 +3,15 @@
  *   yield_N      per switch between kernel tasks, with N tasks taking turns on one hart
  *   tick         per timer interrupt that does not switch (entry, handler, exit)
  *   spawn_join   per task_spawn + task_join + task_drop of a task that returns at once
+ *   balance      64 CPU-bound tasks over every hart: the busiest hart's share / an even one
  */
 #include "kernel/hart.h"
 #include "kernel/kbench.h"
 #include "kernel/panic.h"
+#include "kernel/param.h"
+#include "kernel/printf.h"
 #include "kernel/riscv.h"
+#include "kernel/smp.h"
 #include "kernel/timer.h"
 #include "task/task.h"
 
@@ -86,4 +90,48 @@ KBENCH(spawn_join)
         task_drop(t);
     }
     kbench_report("spawn_join", (rdinstret() - t0) * 1000 / ROUNDS, "instr");
+}
+
+/* balance: 64 equal CPU-bound tasks spawned from one hart; placement and work stealing spread
+ * them. Each task works in chunks and counts each chunk on the hart that ran it, so the load
+ * of each hart is known wherever a task migrated. makespan / ideal = the busiest hart's chunks
+ * over an even share: 1.000 is perfect. Measured in work, not time: under -icount the harts
+ * take turns on one host thread, so time would not show parallelism; make bench runs this one
+ * with real parallel harts, without -icount. */
+static uint64_t chunks_on[MAX_HARTS];
+
+static void *cpu_bound(void *arg)
+{
+    for (int c = 0; c < 200; c++) {
+        for (volatile int i = 0; i < 2000; i++)
+            ;
+        __atomic_fetch_add(&chunks_on[this_hart()->index], 1, __ATOMIC_RELAXED);
+    }
+    return arg;
+}
+
+KBENCH(balance)
+{
+    enum { N = 64 };
+    struct task *t[N];
+    int harts = smp_harts();
+    if (harts == 1)
+        return;                         /* nothing to balance: make bench runs it on four */
+    for (int i = 0; i < MAX_HARTS; i++)
+        chunks_on[i] = 0;
+    for (int i = 0; i < N; i++)
+        if ((t[i] = task_spawn("cpu-bound", cpu_bound, NULL)) == NULL)
+            panic("kbench balance: spawn failed");
+    for (int i = 0; i < N; i++) {
+        task_join(t[i], NULL);
+        task_drop(t[i]);
+    }
+    uint64_t total = 0, busiest = 0;
+    for (int i = 0; i < harts; i++) {
+        total += chunks_on[i];
+        busiest = chunks_on[i] > busiest ? chunks_on[i] : busiest;
+    }
+    for (int i = 0; i < harts; i++)
+        kprintf("# balance: hart %d ran %lu of %lu chunks\n", i, (unsigned long)chunks_on[i], (unsigned long)total);
+    kbench_report("balance", busiest * harts * 1000 / total, "makespan/ideal");
 }

@@ -1,6 +1,7 @@
 # tools/gdb/hartos.py: gdb commands that read the kernel's own data structures, loaded by
 # tools/gdbinit. Each command is a class below; `help kheap` shows its documentation.
 #   kheap    the kernel heap: arenas, every non-empty free list, totals
+#   krunq    every hart's run queue
 #   ktasks   every task: id, name, state, hart, ticks run, and where it is
 #   kbt ID   the backtrace of a task that is not running, from its saved context
 
@@ -286,5 +287,35 @@ Usage: kbt ID          (ID as ktasks shows it)
         backtrace_from_context(t["ctx"])
 
 
+class KRunq(gdb.Command):
+    """Every hart's run queue (task/sched.c): for each hart its id, what it runs now, and the
+tasks waiting on its queue, front first. With ch6 each hart has its own queue, and an idle
+hart steals from the longest one.
+Usage: krunq"""
+
+    def __init__(self):
+        super().__init__("krunq", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        harts = started_harts()
+        if not harts:
+            print("krunq: no scheduler yet (kmain calls sched_init_hart after start_memory)")
+            return
+        task_ptr = gdb.lookup_type("struct task").pointer()
+        offset = field_offset(gdb.lookup_type("struct task"), "queue_node")
+        for h in harts:
+            q = h["runq"]
+            head, node, names = q["tasks"].address, q["tasks"]["next"], []
+            while int(node) != int(head) and len(names) <= 1000:
+                t = gdb.Value(int(node) - offset).cast(task_ptr).dereference()
+                names.append("%d:%s" % (int(t["id"]), task_name(t)))
+                node = node["next"]
+            current = h["current"].dereference()
+            print("hart %d (id %d): running %d:%s; %d queued%s%s" % (
+                int(h["index"]), int(h["id"]), int(current["id"]), task_name(current),
+                int(q["length"]), ": " if names else "", " ".join(names)))
+
+
 KTasks()
 KBt()
+KRunq()
