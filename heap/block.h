@@ -89,6 +89,14 @@ static inline struct block *block_of_user(const struct kheap_common *c, void *p)
     return b;
 }
 
+/* Each heap implementation's own parts, used by heap/common.c: its state, trimming a used
+ * block to `need` bytes, freeing a block, and growing a block into its free next neighbour
+ * (returning the new size). Called with the heap's lock held. */
+extern struct kheap_common *const kheap_c;
+void kheap_trim(struct block *b, size_t need);
+void kheap_free_block(struct block *b);
+size_t kheap_grow_into_next(struct block *b, size_t size);
+
 /* Carves an arena: its tail and one free block spanning the rest (returned, not yet listed). */
 struct block *kheap_arena_setup(struct kheap_common *c, void *base, size_t size, int releasable);
 void kheap_arena_unlink(struct kheap_common *c, struct kheap_arena *a);

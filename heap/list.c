@@ -245,13 +245,13 @@ static inline __attribute__((always_inline)) void free_block_inline(struct block
         maybe_release(f, n);
 }
 
-static void free_block(struct block *b)
+void kheap_free_block(struct block *b)
 {
     free_block_inline(b);
 }
 
 /* Gives back the part of used block b beyond need bytes, if it can stand as a block. */
-static void trim(struct block *b, size_t need)
+void kheap_trim(struct block *b, size_t need)
 {
     size_t size = B_SIZE(b->word);
     if (size - need < KHEAP_MIN_BLOCK)
@@ -259,7 +259,7 @@ static void trim(struct block *b, size_t need)
     block_set(b, need, b->word & B_PREV_FREE);
     struct block *tail = block_at(b, need);
     block_set(tail, size - need, 0);
-    free_block(tail);
+    kheap_free_block(tail);
 }
 
 static int add_arena(void *base, size_t size, int releasable)
@@ -342,68 +342,18 @@ void kfree(void *p)
     KHEAP_UNLOCK();
 }
 
-void *kzalloc(size_t n)
-{
-    void *p = kmalloc(n);
-    return p ? memset(p, 0, n) : NULL;
-}
+/* What heap/common.c (kzalloc, krealloc, kmalloc_aligned) needs from this heap. */
+struct kheap_common *const kheap_c = &H.c;
 
-void *krealloc(void *p, size_t n)
+size_t kheap_grow_into_next(struct block *b, size_t size)
 {
-    if (!p)
-        return kmalloc(n);
-    if (!n) {
-        kfree(p);
-        return NULL;
-    }
-    KHEAP_LOCK();
-    struct block *b = block_of_user(&H.c, p);
-    size_t size = B_SIZE(b->word), need = n > KHEAP_MAX_REQUEST ? SIZE_MAX : block_size_for(n);
     struct block *next = block_at(b, size);
-    if (need > size && (next->word & B_FREE) && size + B_SIZE(next->word) >= need) {
-        block_check(next); /* grow in place by swallowing the free neighbour */
-        list_remove((struct fblock *)next);
-        size += B_SIZE(next->word);
-        block_set(b, size, b->word & B_PREV_FREE);
-        block_at(b, size)->word &= ~B_PREV_FREE;
-    }
-    if (need <= size) {
-        trim(b, need);
-        KHEAP_UNLOCK();
-        return p;
-    }
-    KHEAP_UNLOCK();
-    void *q = kmalloc(n);
-    if (q) {
-        memcpy(q, p, size - KHEAP_HDR);
-        kfree(p);
-    }
-    return q;
-}
-
-void *kmalloc_aligned(size_t n, size_t align)
-{
-    if (align <= 16)
-        return kmalloc(n);
-    if ((align & (align - 1)) || align > KHEAP_MAX_REQUEST || n > KHEAP_MAX_REQUEST)
-        return NULL;
-    char *p = kmalloc(n + align + 2 * KHEAP_MIN_BLOCK); /* room for a free block in front */
-    if (!p)
-        return NULL;
-    KHEAP_LOCK();
-    struct block *b = block_at(p, -KHEAP_HDR);
-    if ((uintptr_t)p & (align - 1)) {
-        uintptr_t q = ((uintptr_t)p + KHEAP_MIN_BLOCK + align - 1) & ~(uintptr_t)(align - 1);
-        size_t lead = q - (uintptr_t)p, size = B_SIZE(b->word);
-        struct block *a = block_at(b, lead);
-        block_set(a, size - lead, 0);
-        block_set(b, lead, b->word & B_PREV_FREE);
-        free_block(b);
-        b = a;
-    }
-    trim(b, block_size_for(n));
-    KHEAP_UNLOCK();
-    return b + 1;
+    block_check(next);
+    list_remove((struct fblock *)next);
+    size += B_SIZE(next->word);
+    block_set(b, size, b->word & B_PREV_FREE);
+    block_at(b, size)->word &= ~B_PREV_FREE;
+    return size;
 }
 
 int kheap_check(void)

@@ -80,12 +80,12 @@ static void insert_free(struct block *blk, int may_release)
         maybe_release(link, b, after);
 }
 
-static void free_block(struct block *b)
+void kheap_free_block(struct block *b)
 {
     insert_free(b, 1);
 }
 
-static void trim(struct block *b, size_t need)
+void kheap_trim(struct block *b, size_t need)
 {
     size_t size = B_SIZE(b->word);
     if (size - need < KHEAP_MIN_BLOCK)
@@ -93,7 +93,7 @@ static void trim(struct block *b, size_t need)
     block_set(b, need, 0);
     struct block *tail = block_at(b, need);
     block_set(tail, size - need, 0);
-    free_block(tail);
+    kheap_free_block(tail);
 }
 
 static int add_arena(void *base, size_t size, int releasable)
@@ -156,74 +156,25 @@ void kfree(void *p)
     if (!p)
         return;
     KHEAP_LOCK();
-    free_block(block_of_user(&H.c, p));
+    kheap_free_block(block_of_user(&H.c, p));
     H.c.frees++;
     KHEAP_UNLOCK();
 }
 
-void *kzalloc(size_t n)
-{
-    void *p = kmalloc(n);
-    return p ? memset(p, 0, n) : NULL;
-}
+/* What heap/common.c (kzalloc, krealloc, kmalloc_aligned) needs from this heap. */
+struct kheap_common *const kheap_c = &H.c;
 
-void *krealloc(void *p, size_t n)
+/* The free neighbour must leave the list: a walk, as everything in this heap. */
+size_t kheap_grow_into_next(struct block *b, size_t size)
 {
-    if (!p)
-        return kmalloc(n);
-    if (!n) {
-        kfree(p);
-        return NULL;
-    }
-    KHEAP_LOCK();
-    struct block *b = block_of_user(&H.c, p);
-    size_t size = B_SIZE(b->word), need = n > KHEAP_MAX_REQUEST ? SIZE_MAX : block_size_for(n);
     struct pblock *next = pblock_at(b, size);
-    if (need > size && (next->h.word & B_FREE) && size + B_SIZE(next->h.word) >= need) {
-        struct pblock **link = &H.free; /* grow in place: unlink the free neighbour */
-        while (*link != next)
-            link = &(*link)->next;
-        *link = next->next;
-        size += B_SIZE(next->h.word);
-        block_set(b, size, 0);
-    }
-    if (need <= size) {
-        trim(b, need);
-        KHEAP_UNLOCK();
-        return p;
-    }
-    KHEAP_UNLOCK();
-    void *q = kmalloc(n);
-    if (q) {
-        memcpy(q, p, size - KHEAP_HDR);
-        kfree(p);
-    }
-    return q;
-}
-
-void *kmalloc_aligned(size_t n, size_t align)
-{
-    if (align <= 16)
-        return kmalloc(n);
-    if ((align & (align - 1)) || align > KHEAP_MAX_REQUEST || n > KHEAP_MAX_REQUEST)
-        return NULL;
-    char *p = kmalloc(n + align + 2 * KHEAP_MIN_BLOCK); /* room for a free block in front */
-    if (!p)
-        return NULL;
-    KHEAP_LOCK();
-    struct block *b = block_at(p, -KHEAP_HDR);
-    if ((uintptr_t)p & (align - 1)) {
-        uintptr_t q = ((uintptr_t)p + KHEAP_MIN_BLOCK + align - 1) & ~(uintptr_t)(align - 1);
-        size_t lead = q - (uintptr_t)p, size = B_SIZE(b->word);
-        struct block *a = block_at(b, lead);
-        block_set(a, size - lead, 0);
-        block_set(b, lead, 0);
-        free_block(b);
-        b = a;
-    }
-    trim(b, block_size_for(n));
-    KHEAP_UNLOCK();
-    return b + 1;
+    struct pblock **link = &H.free;
+    while (*link != next)
+        link = &(*link)->next;
+    *link = next->next;
+    size += B_SIZE(next->h.word);
+    block_set(b, size, 0);
+    return size;
 }
 
 int kheap_check(void)
