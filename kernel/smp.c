@@ -18,6 +18,8 @@
 
 extern char boot_stacks[], _start_secondary[];
 
+#define SMP_START_WAIT_S 10            /* seconds to wait for the other harts to come up */
+
 static int nharts = 1;                  /* harts[0] is the boot hart */
 static int online = 1;                  /* harts that reached kmain_secondary's end */
 static volatile int stopping;           /* a panic asked every hart to stop */
@@ -61,8 +63,10 @@ void smp_start(const struct fdt_info *m, uint64_t boot_hartid)
                 "stopped\n", too_many, MAX_HARTS);
 
     /* Wait for them, sleeping between timer ticks (never spinning: under -icount a spinning
-     * hart would starve the harts it waits for). */
-    uint64_t give_up = rdtime() + timer_timebase();
+     * hart would starve the harts it waits for). Starting takes milliseconds, but QEMU with
+     * more harts than host cores can leave one unscheduled for over a second (seen: 8 harts
+     * on 2 cores), so the bound is generous. */
+    uint64_t give_up = rdtime() + SMP_START_WAIT_S * timer_timebase();
     while (__atomic_load_n(&online, __ATOMIC_ACQUIRE) < nharts && rdtime() < give_up)
         wfi();
     kprintf("smp: %d hart%s online:", online, online == 1 ? "" : "s");
@@ -70,7 +74,8 @@ void smp_start(const struct fdt_info *m, uint64_t boot_hartid)
         kprintf(" %lu", (unsigned long)harts[i].id);
     kprintf(" (boot hart %lu)\n", (unsigned long)boot_hartid);
     if (online < nharts)
-        panic("smp: %d of %d harts did not come up within a second", nharts - online, nharts);
+        panic("smp: %d of %d harts did not come up within %d s", nharts - online, nharts,
+              SMP_START_WAIT_S);
 }
 
 /* The rest of a secondary hart's boot (boot/entry.S's _start_secondary calls it). */
