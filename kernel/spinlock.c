@@ -23,6 +23,8 @@ void spin_init(struct spinlock *l, const char *name)
     l->name = name;
     l->file = 0;
     l->line = 0;
+    l->held_next = 0;
+    l->taken = 0;
 }
 
 void push_off(void)
@@ -66,21 +68,37 @@ static inline void took(struct spinlock *l, struct hart *h, const char *file, in
     l->owner = h->index;
     l->file = file;
     l->line = line;
+    l->taken++;
     l->held_next = h->held;
     h->held = l;
 }
 
-/* Someone else holds it: spin, reading only, and give up loudly after SPIN_DEADLOCK_MS. It
- * finishes the acquisition itself, so that the fast path below ends in a tail call and needs
- * no saved registers. */
+/* Someone else holds it: spin, reading only, until we have it, and give up loudly after
+ * SPIN_DEADLOCK_MS. */
+static __attribute__((noinline)) void spin_until_ours(struct spinlock *l, const char *file,
+                                                      int line)
+{
+    uint64_t patience = SPIN_DEADLOCK_MS * timer_timebase() / 1000;
+    uint64_t deadline = rdtime() + patience;
+    uint32_t seen = __atomic_load_n(&l->taken, __ATOMIC_RELAXED);
+    do {
+        while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0) {
+            uint32_t now_taken = __atomic_load_n(&l->taken, __ATOMIC_RELAXED);
+            if (now_taken != seen) {        /* it changed hands: contended, not stuck */
+                seen = now_taken;
+                deadline = rdtime() + patience;
+            } else if (rdtime() > deadline) {
+                deadlock(l, file, line);
+            }
+        }
+    } while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0);
+}
+
+/* The slow path finishes the acquisition itself, so that the fast path below ends in a tail
+ * call and needs no saved registers. */
 static __attribute__((noinline)) void spin_wait(struct spinlock *l, const char *file, int line)
 {
-    uint64_t deadline = rdtime() + SPIN_DEADLOCK_MS * timer_timebase() / 1000;
-    do {
-        while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0)
-            if (rdtime() > deadline)
-                deadlock(l, file, line);
-    } while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0);
+    spin_until_ours(l, file, line);
     took(l, this_hart(), file, line);
 }
 
@@ -97,12 +115,17 @@ void spin_lock_at(struct spinlock *l, const char *file, int line)
     took(l, h, file, line);
 }
 
+static __attribute__((noreturn, noinline, cold)) void foreign_release(struct spinlock *l)
+{
+    panic("lock '%s': hart %d releases it but does not hold it (owner: hart %d)", l->name,
+          this_hart()->index, l->owner);
+}
+
 void spin_unlock(struct spinlock *l)
 {
     struct hart *h = this_hart();
     if (__builtin_expect(l->owner != h->index || !l->locked, 0))
-        panic("lock '%s': hart %d releases it but does not hold it (owner: hart %d)", l->name,
-              h->index, l->owner);
+        foreign_release(l);
     /* Unchain it: usually the newest, else find it. */
     struct spinlock **link = &h->held;
     while (*link != l)
@@ -111,6 +134,41 @@ void spin_unlock(struct spinlock *l)
     l->owner = -1;
     __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
     pop_off();
+}
+
+static __attribute__((noinline)) uint64_t spin_wait_irqsave(struct spinlock *l, const char *file,
+                                                             int line, uint64_t flags)
+{
+    spin_until_ours(l, file, line);
+    l->owner = this_hart()->index;
+    l->file = file;
+    l->line = line;
+    l->taken++;
+    return flags;
+}
+
+uint64_t spin_lock_irqsave_at(struct spinlock *l, const char *file, int line)
+{
+    uint64_t flags = intr_save();
+    int me = this_hart()->index;
+    if (__builtin_expect(l->owner == me, 0))
+        reacquire(l, file, line);
+    if (__builtin_expect(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0, 0))
+        return spin_wait_irqsave(l, file, line, flags);
+    l->owner = me;
+    l->file = file;
+    l->line = line;
+    l->taken++;
+    return flags;
+}
+
+void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
+{
+    if (__builtin_expect(l->owner != this_hart()->index || !l->locked, 0))
+        foreign_release(l);
+    l->owner = -1;
+    __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+    intr_restore(flags);
 }
 
 void spin_held_at_switch(const char *where)

@@ -13,7 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SPIN_DEADLOCK_MS 2000       /* a wait longer than this is reported as a deadlock */
+#define SPIN_DEADLOCK_MS 2000       /* held this long by one owner, without a hand-over, while
+                                       a hart waits: reported as a probable deadlock */
 
 struct spinlock {
     uint32_t locked;                /* 0 free, 1 held: the word the atomics work on */
@@ -22,15 +23,25 @@ struct spinlock {
     const char *file;               /* where the owner took it */
     int line;
     struct spinlock *held_next;     /* the owner's other held locks: a chain from its hart */
+    uint32_t taken;                 /* times it was taken: a waiter sees the lock move on */
 };
 
-#define SPINLOCK_INIT(name_) { 0, -1, name_, 0, 0, 0 }
+#define SPINLOCK_INIT(name_) { 0, -1, name_, 0, 0, 0, 0 }
 
 void spin_init(struct spinlock *l, const char *name);
 #define spin_lock(l) spin_lock_at((l), __FILE__, __LINE__)
 void spin_lock_at(struct spinlock *l, const char *file, int line);
 void spin_unlock(struct spinlock *l);
 bool spin_holding(const struct spinlock *l);
+
+/* The scheduler's own locks (the run queues) use a lighter pair, shaped like Linux's
+ * spin_lock_irqsave: interrupts go off with one csrrci and their old state goes back to the
+ * caller, instead of being counted per hart; and the lock is not chained to the hart's held
+ * locks, since the switch itself takes it (and always drops it before context_switch).
+ * Re-acquiring, a foreign release and a probable deadlock are still reported. */
+#define spin_lock_irqsave(l) spin_lock_irqsave_at((l), __FILE__, __LINE__)
+uint64_t spin_lock_irqsave_at(struct spinlock *l, const char *file, int line);
+void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags);
 
 /* Interrupts off, counted: push_off/pop_off pairs nest, and the last pop_off turns interrupts
  * back on only if they were on at the first push_off. */
