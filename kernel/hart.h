@@ -38,6 +38,8 @@ struct hart {
     struct list_node sleepers;  /* sleeping tasks, by wake-up time */
     bool need_resched;          /* sched_tick asks for a switch when the interrupt ends */
     struct task *switched_from; /* set across a switch: the task this hart just left */
+    uint64_t idle_time;         /* timebase ticks spent in the idle task, up to idle_since */
+    uint64_t idle_since;        /* when it last switched to the idle task */
 
     /* Spinlocks (kernel/spinlock.c). */
     int push_depth;             /* nested push_off calls */

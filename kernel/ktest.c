@@ -69,6 +69,8 @@ static bool selected(const struct ktest *t, const char *glob, unsigned long glob
         return !t->panics;
     if (t->panics)              /* only when named exactly: it ends the run */
         return strlen(t->name) == glob_len && strncmp(t->name, glob, glob_len) == 0;
+    if (glob[0] == '!')         /* ktest=!GLOB: every test but those */
+        return !ktest_glob_match(glob + 1, glob + glob_len, t->name);
     return ktest_glob_match(glob, glob + glob_len, t->name);
 }
 

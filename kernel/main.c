@@ -231,7 +231,8 @@ void kmain(uint64_t hartid, void *dtb)
     intr_on();
     smp_start(&machine, hartid);            /* ch6: every other hart, each with its own idle */
 
-    if (task_spawn("main", main_task, NULL) == NULL)   /* ch5: the first task */
+    /* ch5: the first task; pinned here (ch6), so that what it measures stays on one hart */
+    if (task_spawn_local("main", main_task, NULL) == NULL)
         panic("no memory for the main task");
     sched_idle();                           /* run tasks; sleep when there are none */
 }

@@ -50,7 +50,13 @@ void smp_start(const struct fdt_info *m, uint64_t boot_hartid)
         h->stack_lo = (uint64_t)boot_stacks + (uint64_t)nharts * KSTACK_SIZE;
         h->stack_hi = h->stack_lo + KSTACK_SIZE;
         __atomic_thread_fence(__ATOMIC_SEQ_CST);    /* all of it visible before it starts */
-        struct sbiret r = sbi_hart_start(fh->id, (uint64_t)_start_secondary, (uint64_t)h);
+        uint64_t entry = (uint64_t)_start_secondary;
+#ifdef TEST_HSM_FAIL_SECOND
+        static bool failed_one;         /* test hook: the second hart after the boot one is */
+        if (nharts == 2 && !failed_one) /* sent inside OpenSBI, which refuses to go there */
+            entry = 0x80000000, failed_one = true;
+#endif
+        struct sbiret r = sbi_hart_start(fh->id, entry, (uint64_t)h);
         if (r.error) {
             kprintf("smp: hart %u did not start: %s; carrying on without it\n", fh->id,
                     sbi_strerror(r.error));

@@ -17,6 +17,35 @@
 
 #define STACK_CANARY 0x5741434b43414e59UL     /* "STACKCANY" */
 
+/* Harts idling with nothing queued, one bit each: where new work should go. A hart sets its
+ * bit as it goes idle; whoever gives it work clears the bit first (a claim, so that two harts
+ * placing tasks at once pick different idle harts), and the idle loop sets it again if it is
+ * still idle after that. */
+static uint64_t idle_mask;
+
+static inline void set_idle(const struct hart *h)
+{
+    __atomic_fetch_or(&idle_mask, 1UL << h->index, __ATOMIC_RELAXED);
+}
+
+/* Claim hart i if it is idle: true if its bit was set, and it is ours now. */
+static inline bool claim(int i)
+{
+    uint64_t bit = 1UL << i;
+    return (__atomic_load_n(&idle_mask, __ATOMIC_RELAXED) & bit) &&
+           (__atomic_fetch_and(&idle_mask, ~bit, __ATOMIC_RELAXED) & bit);
+}
+
+/* Claim any idle hart: its index, or -1. */
+static int claim_any(void)
+{
+    while (__atomic_load_n(&idle_mask, __ATOMIC_RELAXED) != 0)
+        for (int i = 0; i < smp_harts(); i++)
+            if (claim(i))
+                return i;
+    return -1;
+}
+
 void sched_kick_if_idle(struct hart *h)
 {
     if (h != this_hart() && __atomic_load_n(&h->current, __ATOMIC_RELAXED) == h->idle)
@@ -25,50 +54,58 @@ void sched_kick_if_idle(struct hart *h)
 
 void sched_make_runnable(struct task *t)
 {
-    struct hart *h = &harts[t->hart];
-    spin_lock(&h->runq.lock);
+    int to = t->hart;
+    if (!claim(to) && !t->pinned) {     /* its own hart is busy: is another one idle? */
+        int idle = claim_any();
+        if (idle >= 0)
+            to = idle;
+    }
+    struct hart *h = &harts[to];
+    uint64_t flags = spin_lock_irqsave(&h->runq.lock);
+    t->hart = to;
     t->state = TASK_RUNNABLE;
     runq_push(&h->runq, t);
-    spin_unlock(&h->runq.lock);
+    spin_unlock_irqrestore(&h->runq.lock, flags);
     sched_kick_if_idle(h);
 }
 
-int sched_place(void)
-{
-    struct hart *me = this_hart();
-    if (me->runq.length == 0 && me->current == me->idle)
-        return me->index;
-    for (int i = 0; i < smp_harts(); i++)
-        if (harts[i].current == harts[i].idle && harts[i].runq.length == 0)
-            return i;
-    return me->index;
-}
-
-/* Our queue is empty: take half (rounded up) of the longest other queue. The lengths are read
- * without locks, as a hint; the moving is done holding both queues' locks. */
-static struct task *steal(struct hart *h)
+/* Our queue is empty: take half (rounded up) of the longest other queue's unpinned tasks. The
+ * lengths are read without locks, as a hint; the moving is done holding both queues' locks. */
+static __attribute__((noinline)) struct task *steal(struct hart *h)
 {
     struct hart *victim = NULL;
-    size_t longest = 0;
+    size_t most = 0;
     for (int i = 0; i < smp_harts(); i++)
-        if (&harts[i] != h && harts[i].runq.length > longest) {
-            longest = harts[i].runq.length;
+        if (&harts[i] != h && runq_stealable(&harts[i].runq) > most) {
+            most = runq_stealable(&harts[i].runq);
             victim = &harts[i];
         }
     if (victim == NULL)
         return NULL;
     struct hart *first = victim->index < h->index ? victim : h;
     struct hart *second = first == h ? victim : h;
-    spin_lock(&first->runq.lock);
-    spin_lock(&second->runq.lock);
-    for (size_t n = (victim->runq.length + 1) / 2; n > 0; n--) {
-        struct task *t = runq_pop(&victim->runq);
+    uint64_t flags1 = spin_lock_irqsave(&first->runq.lock);
+    uint64_t flags2 = spin_lock_irqsave(&second->runq.lock);
+    /* Take from the back (the tasks that would wait longest there), skipping pinned ones;
+     * each goes to the front of ours, so together they keep their order. */
+    struct runq *from = &victim->runq;
+    size_t n = (from->length - from->pinned + 1) / 2;
+    struct list_node *at = from->tasks.prev;
+    while (n > 0 && at != &from->tasks) {
+        struct task *t = list_entry(at, struct task, queue_node);
+        at = at->prev;
+        if (t->pinned)
+            continue;
+        list_remove(&t->queue_node);
+        from->length--;
         t->hart = h->index;
-        runq_push(&h->runq, t);
+        list_push_front(&h->runq.tasks, &t->queue_node);
+        h->runq.length++;
+        n--;
     }
     struct task *next = runq_pop(&h->runq);
-    spin_unlock(&second->runq.lock);
-    spin_unlock(&first->runq.lock);
+    spin_unlock_irqrestore(&second->runq.lock, flags2);
+    spin_unlock_irqrestore(&first->runq.lock, flags1);
     return next;
 }
 
@@ -115,13 +152,13 @@ void sched_switch_requeue(bool requeue)
     spin_assert_none_held("switched");
     struct hart *h = this_hart();
     struct task *prev = h->current;
-    spin_lock(&h->runq.lock);
+    uint64_t flags = spin_lock_irqsave(&h->runq.lock);
     if (requeue) {              /* yield, preemption: to the back, in the same locked step */
         prev->state = TASK_RUNNABLE;
         runq_push(&h->runq, prev);
     }
     struct task *next = runq_pop(&h->runq);
-    spin_unlock(&h->runq.lock);
+    spin_unlock_irqrestore(&h->runq.lock, flags);
 
     if (next == NULL && smp_harts() > 1)
         next = steal(h);
@@ -135,8 +172,14 @@ void sched_switch_requeue(bool requeue)
         prev->state = TASK_RUNNING;
         return;
     }
-    if (prev == h->idle)
+    if (prev == h->idle) {
         prev->state = TASK_RUNNABLE;    /* idle is never queued, but it is not running */
+        h->idle_time += rdtime() - h->idle_since;
+        claim(h->index);                /* busy now: no more placing here */
+    } else if (next == h->idle) {
+        h->idle_since = rdtime();
+        set_idle(h);
+    }
     /* Another hart may still be saving next's registers (it was just preempted or woken
      * there): wait until it is off that hart. A few instructions at most. */
     while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
@@ -207,6 +250,26 @@ void sched_init_hart(void)
     runq_init(&h->runq);
     list_init(&h->sleepers);
     h->idle = h->current = idle;
+    h->idle_since = rdtime();
+    set_idle(h);
+}
+
+uint64_t sched_idle_time(int i)
+{
+    struct hart *h = &harts[i];
+    uint64_t now = rdtime(), idle = __atomic_load_n(&h->idle_time, __ATOMIC_RELAXED);
+    if (__atomic_load_n(&h->current, __ATOMIC_RELAXED) == h->idle)
+        idle += now - __atomic_load_n(&h->idle_since, __ATOMIC_RELAXED);
+    return idle;
+}
+
+/* Is there work on another hart's queue that this one could take? */
+static bool anything_to_steal(const struct hart *h)
+{
+    for (int i = 0; i < smp_harts(); i++)
+        if (&harts[i] != h && runq_stealable(&harts[i].runq) != 0)
+            return true;
+    return false;
 }
 
 void sched_idle(void)
@@ -216,10 +279,14 @@ void sched_idle(void)
          * the check and the wfi would leave this hart asleep with work queued. wfi wakes on a
          * pending interrupt even with SIE clear; turning SIE on then takes it. */
         intr_off();
-        if (this_hart()->runq.length != 0)
+        struct hart *h = this_hart();
+        if (h->runq.length != 0 || anything_to_steal(h)) {
             sched_switch();
-        else
-            wfi();
+        } else {
+            set_idle(h);        /* again: it may have been claimed for work since taken */
+            if (h->runq.length == 0)
+                wfi();
+        }
         intr_on();
     }
 }

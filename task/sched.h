@@ -1,8 +1,9 @@
 /* sched.h: the scheduler. Each hart has its own run queue, a FIFO of runnable tasks, O(1) at
  * both ends, guarded by its own spinlock. The running task goes to the back when its time
- * slice is up (or it yields), and the front task runs next. A hart whose queue is empty steals
- * half of the longest other queue; with nothing to steal it switches to its idle task, which
- * sleeps in wfi until an interrupt (a tick, or an IPI saying work arrived).
+ * slice is up (or it yields), and the front task runs next. A task made runnable goes to an
+ * idle hart if its own is busy (sched_make_runnable). A hart whose queue is empty steals half
+ * of the longest other queue's unpinned tasks; with nothing to steal it switches to its idle
+ * task, which sleeps in wfi until an interrupt (a tick, or an IPI saying work arrived).
  *
  * Lock order: a wait queue's lock, then run-queue locks (two run queues: lower hart index
  * first). No spinlock is held across a switch: a task being switched out is marked on_cpu
@@ -13,34 +14,33 @@
 
 #include "kernel/list.h"
 #include "kernel/spinlock.h"
+#include "task/task.h"
 
 #include <stdbool.h>
 #include <stddef.h>
-
-struct task;
 
 struct runq {
     struct spinlock lock;
     struct list_node tasks;
     size_t length;
+    size_t pinned;                  /* of those, pinned to this hart: not for stealing */
 };
 
 /* The run queue is a FIFO of tasks linked through task->queue_node; these are on every switch,
- * so they are inline. (The node's offset in struct task is TASK_QUEUE_NODE_OFFSET, checked in
- * task/task.c, so this header need not include task.h.) */
-#define TASK_QUEUE_NODE_OFFSET 112      /* right after struct context: 14 words */
-
+ * so they are inline. */
 static inline void runq_init(struct runq *q)
 {
     spin_init(&q->lock, "runq");
     list_init(&q->tasks);
     q->length = 0;
+    q->pinned = 0;
 }
 
 static inline void runq_push(struct runq *q, struct task *t)
 {
-    list_push_back(&q->tasks, (struct list_node *)((char *)t + TASK_QUEUE_NODE_OFFSET));
+    list_push_back(&q->tasks, &t->queue_node);
     q->length++;
+    q->pinned += t->pinned;
 }
 
 static inline struct task *runq_pop(struct runq *q)
@@ -48,8 +48,17 @@ static inline struct task *runq_pop(struct runq *q)
     struct list_node *n = list_pop_front(&q->tasks);
     if (n == NULL)
         return NULL;
+    struct task *t = list_entry(n, struct task, queue_node);
     q->length--;
-    return (struct task *)((char *)n - TASK_QUEUE_NODE_OFFSET);
+    q->pinned -= t->pinned;
+    return t;
+}
+
+/* Tasks another hart may take from this queue: a hint when read without the lock. */
+static inline size_t runq_stealable(const struct runq *q)
+{
+    return __atomic_load_n(&q->length, __ATOMIC_RELAXED) -
+           __atomic_load_n(&q->pinned, __ATOMIC_RELAXED);
 }
 
 /* Make the boot context this hart's idle task. */
@@ -57,12 +66,12 @@ void sched_init_hart(void);
 /* The idle loop: run whatever is runnable, else sleep until an interrupt. */
 __attribute__((noreturn)) void sched_idle(void);
 
-/* Put a task on its hart's queue (locking it) and wake that hart if it idles. */
+/* Make a task runnable: on its hart's queue if that hart is idle, else on an idle hart's (a
+ * task that is not pinned), else on its hart's anyway. The hart it lands on is woken by IPI
+ * if it idles. A new task's hart is the spawning one. */
 void sched_make_runnable(struct task *t);
 struct hart;
 void sched_kick_if_idle(struct hart *h);
-/* Where a new task should go: an idle hart if there is one, else this one. */
-int sched_place(void);
 /* Switch from the current task (already queued, blocked or done) to the next runnable one,
  * or the idle task. Interrupts off. Returns when the current task runs again. */
 void sched_switch(void);
@@ -75,6 +84,9 @@ void sched_tick(void);
 void sched_preempt(void);
 /* After any switch, in the task that now runs: reclaim a task that has just ended. */
 void sched_finish_switch(void);
+
+/* Timebase ticks hart i has spent in its idle task since boot (read racily: for reports). */
+uint64_t sched_idle_time(int i);
 
 void context_switch(void *old_ctx, void *new_ctx);
 void sched_stack_canary(struct task *t);        /* arm a new task's stack canary */

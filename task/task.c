@@ -17,15 +17,13 @@
 #include "kernel/riscv.h"
 #include "kernel/spinlock.h"
 #include "kernel/string.h"
+#include "kernel/smp.h"
 #include "kernel/timer.h"
 #include "task/sched.h"
 
 #include <stdarg.h>
 
 #define TASK_MAGIC 0x7461736b6861726eUL     /* "tashkarn": a live struct task */
-
-_Static_assert(offsetof(struct task, queue_node) == TASK_QUEUE_NODE_OFFSET,
-               "task/sched.h's run queue must know where queue_node is");
 
 extern char task_trampoline[];
 void task_start(void);
@@ -62,7 +60,7 @@ __attribute__((noreturn, used)) void task_start(void)
     task_exit(t->fn(t->arg));
 }
 
-struct task *task_spawn(const char *name, task_fn fn, void *arg)
+static struct task *spawn(const char *name, task_fn fn, void *arg, int pin_to)
 {
     struct task *t = kzalloc(sizeof(*t));
     uint64_t *stack = frame_alloc_run(TASK_STACK_PAGES);
@@ -93,9 +91,34 @@ struct task *task_spawn(const char *name, task_fn fn, void *arg)
     list_push_back(&all_tasks, &t->all_node);
     live_tasks++;
     spin_unlock(&tasks_lock);
-    t->hart = sched_place();            /* an idle hart, woken by IPI, if there is one */
+    /* Unless pinned, its hart is ours to begin with: sched_make_runnable moves it to an idle
+     * hart (and wakes that one) if there is one. Interrupts off, so "ours" stays ours. */
+    uint64_t sie = intr_save();
+    t->hart = pin_to >= 0 ? pin_to : this_hart()->index;
+    t->pinned = pin_to >= 0;
     sched_make_runnable(t);
+    intr_restore(sie);
     return t;
+}
+
+struct task *task_spawn(const char *name, task_fn fn, void *arg)
+{
+    return spawn(name, fn, arg, -1);
+}
+
+struct task *task_spawn_local(const char *name, task_fn fn, void *arg)
+{
+    uint64_t sie = intr_save();
+    int here = this_hart()->index;
+    intr_restore(sie);
+    return spawn(name, fn, arg, here);
+}
+
+struct task *task_spawn_on(int hart, const char *name, task_fn fn, void *arg)
+{
+    if (hart < 0 || hart >= smp_harts())
+        return NULL;
+    return spawn(name, fn, arg, hart);
 }
 
 static bool task_valid(const struct task *t)

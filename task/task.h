@@ -56,6 +56,7 @@ struct task {
     int refs;                       /* the handle + 1 while the task has not been reaped */
     bool joined;
     bool abort_requested;
+    bool pinned;                    /* task_spawn_local/_on: never moved to another hart */
     bool on_cpu;                    /* a hart is running it, or still saving its registers */
     bool sleeping;                  /* on its hart's sleepers list */
     struct wait_queue *waiting_on;  /* blocked on this wait queue (NULL if not) */
@@ -66,6 +67,11 @@ struct task {
 };
 
 struct task *task_spawn(const char *name, task_fn fn, void *arg);
+/* The same, but the task stays on this hart for life: placement and stealing leave it alone
+ * (Tokio's spawn_local). For work that must not move, and for measuring one hart alone. */
+struct task *task_spawn_local(const char *name, task_fn fn, void *arg);
+/* Pinned to hart index `hart` (NULL if there is no such hart). */
+struct task *task_spawn_on(int hart, const char *name, task_fn fn, void *arg);
 int task_join(struct task *t, void **result);
 void task_drop(struct task *t);
 void task_abort(struct task *t);

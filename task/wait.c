@@ -62,7 +62,7 @@ void sleep_until(uint64_t when)
     uint64_t sie = intr_save();
     struct hart *h = this_hart();
     struct task *t = h->current;
-    spin_lock(&h->runq.lock);
+    uint64_t flags = spin_lock_irqsave(&h->runq.lock);
     struct list_node *at = h->sleepers.prev;
     while (at != &h->sleepers && list_entry(at, struct task, queue_node)->wake_at > when)
         at = at->prev;
@@ -70,7 +70,7 @@ void sleep_until(uint64_t when)
     t->state = TASK_BLOCKED;
     t->sleeping = true;
     list_insert_before(at->next, &t->queue_node);
-    spin_unlock(&h->runq.lock);
+    spin_unlock_irqrestore(&h->runq.lock, flags);
     sched_switch();
     intr_restore(sie);
 }
@@ -79,7 +79,7 @@ void sleep_wake_due(void)
 {
     struct hart *h = this_hart();
     uint64_t now = rdtime();
-    spin_lock(&h->runq.lock);
+    uint64_t flags = spin_lock_irqsave(&h->runq.lock);
     while (!list_empty(&h->sleepers)) {
         struct task *t = list_entry(h->sleepers.next, struct task, queue_node);
         if (t->wake_at > now)
@@ -89,21 +89,21 @@ void sleep_wake_due(void)
         t->state = TASK_RUNNABLE;
         runq_push(&h->runq, t);     /* it slept on this hart: back to this hart's queue */
     }
-    spin_unlock(&h->runq.lock);
+    spin_unlock_irqrestore(&h->runq.lock, flags);
 }
 
 void wait_cancel(struct task *t)
 {
     if (t->sleeping) {
         struct hart *h = &harts[t->hart];
-        spin_lock(&h->runq.lock);
+        uint64_t flags = spin_lock_irqsave(&h->runq.lock);
         if (t->sleeping) {
             list_remove(&t->queue_node);
             t->sleeping = false;
             t->state = TASK_RUNNABLE;
             runq_push(&h->runq, t);
         }
-        spin_unlock(&h->runq.lock);
+        spin_unlock_irqrestore(&h->runq.lock, flags);
         sched_kick_if_idle(h);
         return;
     }

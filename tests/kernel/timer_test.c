@@ -6,7 +6,7 @@
 #include "kernel/timer.h"
 
 /* Wait, sleeping between interrupts, until the time CSR reaches `until`. */
-static void sleep_until(uint64_t until)
+static void wait_until(uint64_t until)
 {
     while (rdtime() < until)
         wfi();
@@ -17,9 +17,9 @@ KTEST(timer_rate_is_hz)
 {
     struct hart *h = this_hart();
     uint64_t hz = timer_hz(), tolerance = hz / 100 ? hz / 100 : 1;
-    sleep_until(h->timer_next);                 /* start just after a tick */
+    wait_until(h->timer_next);                 /* start just after a tick */
     uint64_t t0 = rdtime(), irq0 = h->timer_interrupts, ticks0 = h->ticks;
-    sleep_until(t0 + timer_timebase());
+    wait_until(t0 + timer_timebase());
     uint64_t irqs = h->timer_interrupts - irq0, ticks = h->ticks - ticks0;
     KT_EXPECTF(irqs + tolerance >= hz && irqs <= hz + tolerance,
                "%lu interrupts in 1 s at hz=%lu", (unsigned long)irqs, (unsigned long)hz);
