@@ -5,7 +5,7 @@
 #   make gdb        gdb-multiarch attached to `make qemu-gdb` (run it in a second terminal)
 #   make test       install what is missing, build, run every test: "N passed, N failed"
 #   make bench      deterministic instruction counts under QEMU -icount: build/bench.txt
-#   make fuzz       fuzz the device tree parser and the heap, FUZZSEC seconds each (default 60)
+#   make fuzz       fuzz the device tree parser, the heap and the ELF checks, FUZZSEC s each (60)
 #   make chapters   list the chapters and tag them ch1..chN in this clone
 #   make clean      remove build/
 # Variables: SMP (harts, 4), MEM (RAM, 128M), ARGS (kernel boot arguments), CROSS_COMPILE,
@@ -42,11 +42,22 @@ KERNEL_SRCS := $(wildcard boot/*.S kernel/*.S kernel/*.c task/*.S task/*.c tests
                              tests/bench/*.c) \
                $(filter-out heap/list%.c, $(wildcard heap/*.c)) $(KHEAP)
 # Objects keep their source's extension (kernel/trap.c and kernel/trap.S are different files).
-KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS))
+# The user programs are embedded by one generated file (see "User programs" below).
+KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) $(BUILD)/user_programs.S.o
+
+# User programs: every user/NAME.c is one program, linked with user/lib and picolibc into
+# build/user/NAME.elf (debug symbols, for gdb) and embedded stripped. Flags: the rv64imac/lp64
+# multilib of picolibc, soft-float like the kernel.
+USER_PROGS := $(sort $(basename $(notdir $(wildcard user/*.c))))
+USER_ELFS := $(USER_PROGS:%=$(BUILD)/user/%.elf)
+USER_LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(wildcard user/lib/*.S user/lib/*.c))
+USER_CFLAGS := $(ARCHFLAGS) --specs=picolibc.specs -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+               -fno-common -fno-pie -I. -MMD -MP
+USER_LDFLAGS := -nostartfiles -static -no-pie -Wl,--build-id=none -T user/user.ld
 
 .PHONY: FORCE all check-tools setup qemu qemu-gdb gdb test bench fuzz kheap-name chapters clean
 
-all: $(KERNEL) $(BUILD)/kernel.bin
+all: $(KERNEL) $(BUILD)/kernel.bin $(USER_ELFS)
 
 # The tool check runs before anything is compiled, so a missing or old tool is one clear line.
 check-tools:
@@ -96,6 +107,33 @@ $(BUILD)/%.S.o: %.S | check-tools
 # The generated symbol tables (see above).
 $(BUILD)/%.S.o: $(BUILD)/%.S | check-tools
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# User programs (see USER_CFLAGS). These rules are more specific than the kernel's above, so
+# make picks them for everything under user/.
+$(BUILD)/user/%.c.o: user/%.c | check-tools
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(BUILD)/user/%.S.o: user/%.S | check-tools
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(BUILD)/user/%.elf: $(BUILD)/user/%.c.o $(USER_LIB_OBJS) user/user.ld
+	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB_OBJS)
+
+$(BUILD)/user/%.strip: $(BUILD)/user/%.elf
+	$(OBJCOPY) --strip-all $< $@
+
+# The table of embedded programs, rewritten only when the list of programs changes.
+$(BUILD)/user_programs.S: tools/user-programs FORCE
+	@mkdir -p $(dir $@)
+	@tools/user-programs $(BUILD)/user $(USER_PROGS) | cmp -s - $@ || \
+	    tools/user-programs $(BUILD)/user $(USER_PROGS) >$@
+
+$(BUILD)/user_programs.S.o: $(USER_PROGS:%=$(BUILD)/user/%.strip)
+
+# Keep the objects: make would otherwise delete them as intermediate files after each link.
+.SECONDARY: $(USER_LIB_OBJS) $(USER_PROGS:%=$(BUILD)/user/%.c.o)
 
 # qemu, qemu-gdb and test first install what is missing, then build in a fresh make, so the
 # cross-compiler prefix is chosen after the install.
@@ -162,4 +200,4 @@ chapters:
 clean:
 	rm -rf $(BUILD)
 
--include $(KERNEL_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(USER_LIB_OBJS:.o=.d) $(USER_PROGS:%=$(BUILD)/user/%.c.d)

@@ -1,0 +1,94 @@
+/* syscall.h -- the user ABI, the single source of truth that the kernel (syscalls, ELF checks,
+ * loader) and user programs (user/lib) both include: call numbers, error codes, exit statuses,
+ * the user address range, how a program starts, and the limits on what it is given. */
+#ifndef HARTOS_USER_SYSCALL_H
+#define HARTOS_USER_SYSCALL_H
+
+#include <stdint.h>
+
+/* How to call: `ecall` with the number in a7 and arguments in a0..a5; the result comes back in
+ * a0, and a negative result is -E... below. Numbers follow Linux riscv64
+ * (include/uapi/asm-generic/unistd.h) where Linux has the same call; ours start at 500. */
+#define SYS_read        63  /* (fd, buf, n) -> bytes read; fd 0 is the console */
+#define SYS_write       64  /* (fd, buf, n) -> bytes written; fd 1 and 2 are the console */
+#define SYS_exit        93  /* (status) -> does not return; status & 0xff is the exit status */
+#define SYS_sched_yield 124 /* () -> 0 */
+#define SYS_kill        129 /* (pid, 0) -> 0; the task ends with WSTATUS_KILLED */
+#define SYS_getpid      172 /* () -> pid */
+#define SYS_brk         214 /* (addr) -> the new break; brk(0) asks for the current one */
+#define SYS_spawn       500 /* (name, argv) -> pid of a new task running program `name` */
+#define SYS_wait        501 /* (pid, int *status) -> pid; status gets the WSTATUS below */
+#define SYS_sleep_ms    502 /* (ms) -> 0 */
+#define SYS_uptime_ms   503 /* () -> milliseconds since boot */
+#define SYS_tasks       504 /* (struct task_info *, n) -> entries filled, at most n (for ps) */
+
+/* Error codes, returned negated. The values are Linux's (asm-generic/errno-base.h), so they
+ * differ from picolibc's <errno.h> (ENOSYS is 88 there): compare results with these names and
+ * do not include <errno.h> in the same file. */
+#define EPERM   1  /* not allowed (kill of a task that is not yours) */
+#define ENOENT  2  /* no program of that name */
+#define ESRCH   3  /* no task with that pid */
+#define E2BIG   7  /* argv exceeds USER_ARGV_MAX or USER_ARGV_BYTES */
+#define ENOEXEC 8  /* the program is not an ELF executable we accept (kernel/elf.c says why) */
+#define EBADF   9  /* fd is not 0, 1 or 2 */
+#define ECHILD  10 /* wait for a task that is not our child */
+#define EAGAIN  11 /* no task slot free now */
+#define ENOMEM  12 /* out of memory (brk, spawn) */
+#define EFAULT  14 /* a pointer argument is not readable/writable user memory */
+#define EINVAL  22 /* an argument is out of range */
+#define ENOSYS  38 /* no such system call */
+
+/* Wait statuses. 0..255 is the value passed to exit (masked to 8 bits, as on Linux); the others
+ * follow the shell's 128 + signal number, so a test runner reads them as sh would. */
+#define WSTATUS_FAULT   139 /* a memory fault (128 + SIGSEGV) */
+#define WSTATUS_ILLEGAL 132 /* an illegal instruction (128 + SIGILL) */
+#define WSTATUS_KILLED  137 /* ended by kill (128 + SIGKILL) */
+
+/* SYS_tasks fills an array of these. Fixed-width fields, so both sides agree on the layout. */
+#define TASK_NAME_LEN 16
+enum task_info_state {
+    TASK_INFO_READY = 0,   /* runnable, waiting for a hart */
+    TASK_INFO_RUNNING = 1, /* on a hart now (see hart) */
+    TASK_INFO_BLOCKED = 2, /* sleeping or waiting */
+    TASK_INFO_EXITED = 3,  /* ended, not yet waited for */
+};
+struct task_info {
+    int32_t pid;
+    char name[TASK_NAME_LEN]; /* NUL-terminated, truncated if longer */
+    int32_t state;            /* enum task_info_state */
+    int32_t hart;             /* the hart it runs on or last ran on; -1 if never ran */
+    uint64_t ticks;           /* timer ticks it has spent running */
+};
+
+/* The user address space (Sv39, privileged spec 4.4). An address is valid only if bits 63..39
+ * copy bit 38, and user space is the lower half, so everything sits below 2^38. Page 0 .. 0xffff
+ * is never mapped: a NULL dereference (or a small offset from it) faults.
+ *
+ *   USER_TOP        0x40_0000_0000  end of the lower half (not a valid address itself)
+ *                   stack: argv strings, argv[], then sp; grows down, USER_STACK_SIZE mapped
+ *   USER_IMAGE_TOP  0x3f_ff00_0000  USER_STACK_RESERVE below the top: no segment above this
+ *                   heap: from the page after the last segment, grown by brk
+ *                   data, bss   (R+W)
+ *   USER_BASE       0x1_0000        text, rodata (R+X, R)
+ */
+#define USER_PAGE_SIZE     0x1000UL
+#define USER_BASE          0x10000UL
+#define USER_TOP           0x4000000000UL
+#define USER_STACK_TOP     USER_TOP
+#define USER_STACK_SIZE    0x10000UL   /* what the loader maps for the stack (64 KiB) */
+#define USER_STACK_RESERVE 0x1000000UL /* kept free of segments below the top (16 MiB) */
+#define USER_IMAGE_TOP     (USER_TOP - USER_STACK_RESERVE)
+#define USER_IMAGE_MAX     0x1000000UL /* sum of the segments' memsz (16 MiB) */
+
+/* Limits on what spawn passes: at most USER_ARGV_MAX strings of USER_ARGV_BYTES in total,
+ * counting each string's NUL. More is -E2BIG. */
+#define USER_ARGV_MAX   32
+#define USER_ARGV_BYTES 1024
+
+/* How a program starts. The kernel enters _start (the ELF entry) in U-mode with
+ *   a0 = argc, a1 = argv (argv[argc] == NULL), every other register 0, sp 16-byte aligned.
+ * The stack, from USER_STACK_TOP down: the argument strings (each NUL-terminated), padding to
+ * 8 bytes, argv[0..argc] (argc + 1 pointers, the last NULL), padding so sp % 16 == 0. So
+ * sp <= argv, and nothing the program needs lies below sp. argv[0] is the program's name. */
+
+#endif
