@@ -6,19 +6,23 @@ test_host_build() {
 }
 run_test host-build test_host_build
 
-# host_cmocka BINARY: run it; cmocka's own summary must report every case passed.
+# host_cmocka BINARY [DIR]: run it on DIR (default build/dtbs, the trees it reads); cmocka's
+# own summary must report every case passed.
 host_cmocka() {
-    build/host/"$1" build/dtbs
+    build/host/"$1" "${2:-build/dtbs}"
     grep -q 'PASSED' "$TEST_DIR/$T_NAME.log" || fail "$1 reported no passed cases"
 }
 run_test host-format host_cmocka format_test
 run_test host-fdt host_cmocka fdt_test
 run_test host-fdt-corrupt host_cmocka fdt_corrupt_test
+run_test host-elf host_cmocka elf_test build/user     # ch7: the ELF checks, on the real programs
 
-# A short fuzz run of the device tree parser, seeded with QEMU's trees; `make fuzz` runs longer.
-test_host_fuzz_fdt() {
-    make --no-print-directory -C tests/host fuzz-fdt FUZZSEC=${HOST_FUZZ_SECONDS:-10}
+# host_fuzz TARGET: a short run of `make -C tests/host fuzz-TARGET` (`make fuzz` runs longer);
+# it must get through 1000 inputs.
+host_fuzz() {
+    make --no-print-directory -C tests/host "fuzz-$1" FUZZSEC=${HOST_FUZZ_SECONDS:-10}
     grep -Eq '^stat::number_of_executed_units: [0-9]{4,}' "$TEST_DIR/$T_NAME.log" ||
         fail "the fuzzer ran fewer than 1000 inputs"
 }
-run_test host-fuzz-fdt test_host_fuzz_fdt
+run_test host-fuzz-fdt host_fuzz fdt    # seeded with QEMU's trees
+run_test host-fuzz-elf host_fuzz elf    # ch7: seeded with the embedded programs
