@@ -47,7 +47,8 @@ struct check {
     size_t whylen;
 };
 
-static int refuse(const struct check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int refuse(const struct check *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static int refuse(const struct check *c, const char *fmt, ...)
 {
     va_list ap;
