@@ -12,6 +12,8 @@ struct hart harts[MAX_HARTS];
 _Static_assert(offsetof(struct hart, kernel_sp) == HART_KERNEL_SP, "trap.S offset");
 _Static_assert(offsetof(struct hart, user_sp) == HART_USER_SP, "trap.S offset");
 _Static_assert(offsetof(struct hart, stack_hi) == HART_STACK_HI, "entry.S offset");
+_Static_assert(offsetof(struct hart, stack_floor) == HART_STACK_FLOOR, "trap.S offset");
+_Static_assert(offsetof(struct hart, overflow_sp) == HART_OVERFLOW_SP, "trap.S offset");
 
 void hart_init(int index, uint64_t hartid, uint64_t stack_lo, uint64_t stack_hi)
 {
@@ -20,6 +22,7 @@ void hart_init(int index, uint64_t hartid, uint64_t stack_lo, uint64_t stack_hi)
     h->index = index;
     h->stack_lo = stack_lo;
     h->stack_hi = stack_hi;
+    h->stack_floor = stack_lo;
     __asm__ volatile("mv tp, %0" : : "r"(h));
     csr_write(sscratch, 0);         /* "in the kernel", for trap.S */
 }
@@ -29,7 +32,7 @@ void hart_stack_bounds(uint64_t *lo, uint64_t *hi)
     struct task *t = this_hart()->current;
     if (t && t->stack) {        /* a task: its own stack */
         *lo = (uint64_t)t->stack;
-        *hi = *lo + TASK_STACK_PAGES * PAGE_SIZE;
+        *hi = *lo + TASK_STACK_PAGES * PAGE_SIZE;   /* (the guard page below is not stack) */
     } else {                    /* boot, or the idle task: the boot stack */
         *lo = this_hart()->stack_lo;
         *hi = this_hart()->stack_hi;

@@ -22,6 +22,11 @@ struct hart {
     uint64_t id;                /* the hart id SBI and the device tree use */
     int index;                  /* our own number for it: harts[index]; the boot hart is 0 */
     uint64_t stack_lo, stack_hi;    /* the boot stack, for backtraces */
+    /* trap.S's overflow check (HART_STACK_FLOOR, HART_OVERFLOW_SP): the lowest address of the
+     * stack this hart runs on now (task/sched.c keeps it), and a spare stack for the trap that
+     * finds no room below sp, so that a kernel stack overflow can still be reported. */
+    uint64_t stack_floor;
+    uint64_t overflow_sp;
     int trap_depth;             /* traps being handled right now: 1 normally, 2 = nested */
     uint64_t trap_cause;        /* scause of the trap being handled, for the nested report */
     uint64_t breakpoints;       /* kernel ebreaks reported and skipped */
@@ -46,6 +51,8 @@ struct hart {
     bool push_intr_was_on;      /* interrupts were on at the outermost push_off */
     struct spinlock *held;      /* spinlocks held now, newest first (chained through them) */
     uint64_t timer_interrupts;  /* timer interrupts actually taken */
+
+    struct vm *vm;              /* the user address space in satp; NULL: the kernel's (ch7) */
 };
 
 extern struct hart harts[MAX_HARTS];

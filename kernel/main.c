@@ -22,6 +22,7 @@
 #include "kernel/string.h"
 #include "kernel/timer.h"
 #include "kernel/trap.h"
+#include "kernel/vm.h"
 #include "task/sched.h"
 #include "task/task.h"
 
@@ -223,6 +224,7 @@ void kmain(uint64_t hartid, void *dtb)
         panic_demo("boot argument 'panic'");
 
     start_memory(dtb);                      /* ch4: page frames, then the heap on them */
+    vm_init(&machine, dtb);                 /* ch7: Sv39 paging: identity map, W^X */
 
     sched_init_hart();                      /* ch5: this boot context becomes the idle task */
     trap_init_hart();                       /* ch3: traps go to trap_vector */

@@ -7,12 +7,19 @@
 
 struct sbiret sbi_call(uint64_t eid, uint64_t fid, uint64_t arg0, uint64_t arg1, uint64_t arg2)
 {
+    return sbi_call4(eid, fid, arg0, arg1, arg2, 0);
+}
+
+struct sbiret sbi_call4(uint64_t eid, uint64_t fid, uint64_t arg0, uint64_t arg1, uint64_t arg2,
+                        uint64_t arg3)
+{
     register uint64_t a0 __asm__("a0") = arg0;
     register uint64_t a1 __asm__("a1") = arg1;
     register uint64_t a2 __asm__("a2") = arg2;
+    register uint64_t a3 __asm__("a3") = arg3;
     register uint64_t a6 __asm__("a6") = fid;
     register uint64_t a7 __asm__("a7") = eid;
-    __asm__ volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a2), "r"(a6), "r"(a7) : "memory");
+    __asm__ volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a2), "r"(a3), "r"(a6), "r"(a7) : "memory");
     return (struct sbiret){ .error = (long)a0, .value = (long)a1 };
 }
 
@@ -93,4 +100,11 @@ struct sbiret sbi_hart_start(uint64_t hartid, uint64_t start_addr, uint64_t opaq
 struct sbiret sbi_send_ipi(uint64_t hart_mask, uint64_t hart_mask_base)
 {
     return sbi_call(SBI_EXT_IPI, 0, hart_mask, hart_mask_base, 0);
+}
+
+/* RFENCE extension, function 1: remote_sfence_vma (SBI spec, "RFENCE Extension"). */
+struct sbiret sbi_remote_sfence_vma(uint64_t hart_mask, uint64_t hart_mask_base, uint64_t start,
+                                    uint64_t size)
+{
+    return sbi_call4(SBI_EXT_RFENCE, 1, hart_mask, hart_mask_base, start, size);
 }

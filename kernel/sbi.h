@@ -15,6 +15,7 @@
 #define SBI_EXT_IPI            0x735049     /* "sPI": send_ipi */
 #define SBI_EXT_HSM            0x48534D     /* "HSM": hart state management */
 #define SBI_EXT_SRST           0x53525354   /* "SRST": system reset */
+#define SBI_EXT_RFENCE         0x52464E43   /* "RFNC": remote fences */
 
 /* Base extension function IDs (FID, passed in a6). */
 #define SBI_BASE_GET_SPEC_VERSION 0
@@ -46,6 +47,8 @@ struct sbiret {
 };
 
 struct sbiret sbi_call(uint64_t eid, uint64_t fid, uint64_t arg0, uint64_t arg1, uint64_t arg2);
+struct sbiret sbi_call4(uint64_t eid, uint64_t fid, uint64_t arg0, uint64_t arg1, uint64_t arg2,
+                        uint64_t arg3);
 const char *sbi_strerror(long error);
 
 void sbi_legacy_putchar(int c);
@@ -60,5 +63,9 @@ void sbi_set_timer(uint64_t when);          /* timer interrupt when time >= when
 struct sbiret sbi_hart_start(uint64_t hartid, uint64_t start_addr, uint64_t opaque);
 /* A supervisor software interrupt to each hart whose bit is set: hart id = base + bit. */
 struct sbiret sbi_send_ipi(uint64_t hart_mask, uint64_t hart_mask_base);
+/* sfence.vma on each hart in the mask for [start, start + size); start = size = 0 flushes all.
+ * OpenSBI returns once every target hart has done it. */
+struct sbiret sbi_remote_sfence_vma(uint64_t hart_mask, uint64_t hart_mask_base, uint64_t start,
+                                    uint64_t size);
 
 #endif

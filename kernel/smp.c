@@ -14,6 +14,7 @@
 #include "kernel/riscv.h"
 #include "kernel/sbi.h"
 #include "kernel/timer.h"
+#include "kernel/vm.h"
 #include "task/sched.h"
 
 extern char boot_stacks[], _start_secondary[];
@@ -89,6 +90,7 @@ __attribute__((noreturn)) void kmain_secondary(uint64_t hartid)
 {
     (void)hartid;                       /* already in this hart's struct */
     csr_write(sscratch, 0);             /* in the kernel, for trap.S */
+    vm_init_hart();                     /* ch7: the kernel page table, as on the boot hart */
     sched_init_hart();
     trap_init_hart();
     timer_start_hart();

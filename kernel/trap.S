@@ -24,6 +24,17 @@ trap_vector:
      * stay on the current stack (record it as if it were the stack to switch to). */
     csrr    tp, sscratch
     sd      sp, HART_KERNEL_SP(tp)
+
+    /* Is there room for the frame on this stack? Not when a task overflowed its kernel stack
+     * into the unmapped guard page below it (ch7): the fault lands here with sp in the guard
+     * page, and storing the frame there would fault again, forever. So if sp - TF_SIZE is
+     * below the floor of the current stack, build the frame on this hart's spare stack and
+     * let trap_handle name the overflow. t0 is borrowed through user_sp, rewritten below. */
+    sd      t0, HART_USER_SP(tp)
+    ld      t0, HART_STACK_FLOOR(tp)
+    addi    t0, t0, TF_SIZE
+    bltu    sp, t0, .Lstack_overflow
+    ld      t0, HART_USER_SP(tp)
 .Lfrom_user:
     /* tp = this hart. Park the interrupted sp, move to the kernel stack, make the frame. */
     sd      sp, HART_USER_SP(tp)
@@ -136,4 +147,11 @@ trap_return:
     ld      t6, 240(sp)
     ld      sp, TF_SP(sp)           /* last: it was our base register */
     sret
+
+.Lstack_overflow:
+    /* Out of line: make the spare stack the one to switch to, give t0 back, build the frame. */
+    ld      t0, HART_OVERFLOW_SP(tp)
+    sd      t0, HART_KERNEL_SP(tp)
+    ld      t0, HART_USER_SP(tp)
+    j       .Lfrom_user
     .cfi_endproc

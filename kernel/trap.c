@@ -1,6 +1,7 @@
 /* trap.c: what the kernel does with a trap once trap.S has saved the registers. Interrupts go
  * to their driver (the timer, for now); a breakpoint is reported and skipped; any other
- * exception in the kernel is a kernel bug and panics, naming the cause and where it happened.
+ * exception in the kernel is a kernel bug and panics, naming the cause and where it happened;
+ * a fault in a task's stack guard page is named as the stack overflow it is.
  */
 #include "kernel/trap.h"
 #include "kernel/format.h"
@@ -9,8 +10,11 @@
 #include "kernel/panic.h"
 #include "kernel/printf.h"
 #include "kernel/riscv.h"
+#include "kernel/param.h"
 #include "kernel/smp.h"
+#include "heap/frame.h"
 #include "task/sched.h"
+#include "task/task.h"
 
 #include <stddef.h>
 
@@ -61,8 +65,15 @@ const char *trap_cause_name(uint64_t scause)
     return name ? name : "unknown cause";
 }
 
+/* Where trap.S builds the frame of a trap that found no room on its stack (an overflow): one
+ * per hart, enough for the panic that reports it. */
+#define TRAP_OVERFLOW_STACK 8192
+static uint8_t overflow_stacks[MAX_HARTS][TRAP_OVERFLOW_STACK] __attribute__((aligned(16)));
+
 void trap_init_hart(void)
 {
+    struct hart *h = this_hart();
+    h->overflow_sp = (uint64_t)overflow_stacks[h->index] + TRAP_OVERFLOW_STACK;
     csr_write(stvec, (uint64_t)trap_vector);
     csr_set(sie, SIE_SSIE);             /* IPIs from other harts (kernel/smp.c) */
 }
@@ -78,10 +89,35 @@ static void describe_pc(char *buf, size_t n, uint64_t pc)
         ksnprintf(buf, n, "%#lx", (unsigned long)pc);
 }
 
+static bool is_page_fault(uint64_t scause)
+{
+    return scause == EXC_INSTRUCTION_PAGE_FAULT || scause == EXC_LOAD_PAGE_FAULT ||
+           scause == EXC_STORE_PAGE_FAULT;
+}
+
 /* The rare paths stay out of line (noinline, cold), so that trap_handle itself needs almost no
  * stack frame: it runs on every interrupt. */
+
+/* A task ran off the bottom of its kernel stack: into the guard page below it (task/task.c),
+ * or so close to it that a trap found no room for its frame (trap.S). */
+static __attribute__((noreturn, noinline, cold)) void kernel_stack_overflow(struct trap_frame *tf)
+{
+    struct task *t = this_hart()->current;
+    uint64_t lo = t && t->stack ? (uint64_t)t->stack : this_hart()->stack_lo;
+    const char *name = t ? t->name : "?";
+    if (is_page_fault(tf->scause) && tf->stval < lo && tf->stval >= lo - PAGE_SIZE)
+        panic_at(tf, "task '%s' overflowed its kernel stack (fault at %#lx in guard page)", name,
+                 (unsigned long)tf->stval);
+    panic_at(tf, "task '%s' overflowed its kernel stack (a trap at sp %#lx found no room "
+             "for its frame)", name, (unsigned long)tf->sp);
+}
+
 static __attribute__((noreturn, noinline, cold)) void trap_panic(struct trap_frame *tf)
 {
+    struct task *t = this_hart()->current;
+    if (t && t->stack && is_page_fault(tf->scause) && tf->stval < (uint64_t)t->stack &&
+        tf->stval >= (uint64_t)t->stack - PAGE_SIZE)
+        kernel_stack_overflow(tf);      /* the guard page, even with sp still in the stack */
     char where[96];
     describe_pc(where, sizeof(where), tf->sepc);
     panic_at(tf, "%s in the kernel at %s (sepc %#lx, stval %#lx, scause %#lx)",
@@ -114,6 +150,11 @@ void trap_handle(struct trap_frame *tf)
 {
     struct hart *h = this_hart();
     uint64_t code = tf->scause & ~SCAUSE_INTERRUPT;
+
+    /* On the spare stack: the task's own overflowed (trap.S). First, since the overflow may
+     * well have happened inside a trap handler. */
+    if (h->overflow_sp - (uint64_t)tf <= TRAP_OVERFLOW_STACK)
+        kernel_stack_overflow(tf);
 
     /* Traps are handled with interrupts off, so a second trap here is an exception inside
      * the handler itself: report both, rather than loop. */

@@ -23,6 +23,8 @@
 #define HART_KERNEL_SP 0
 #define HART_USER_SP   8
 #define HART_STACK_HI  40       /* boot/entry.S: a secondary hart's first stack */
+#define HART_STACK_FLOOR 48     /* a kernel trap needs TF_SIZE bytes above this ... */
+#define HART_OVERFLOW_SP 56     /* ... or it builds its frame on this stack instead */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

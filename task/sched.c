@@ -189,6 +189,7 @@ void sched_switch_requeue(bool requeue)
     next->slice_left = TASK_SLICE_TICKS;
     next->hart = h->index;
     h->current = next;
+    h->stack_floor = next->stack ? (uint64_t)next->stack : h->stack_lo;    /* for trap.S */
     h->switched_from = prev;
 
     /* trap_depth and the push_off nesting belong to the task, not the hart: prev may be inside
@@ -250,6 +251,7 @@ void sched_init_hart(void)
     runq_init(&h->runq);
     list_init(&h->sleepers);
     h->idle = h->current = idle;
+    h->stack_floor = h->stack_lo;       /* idle runs on the boot stack */
     h->idle_since = rdtime();
     set_idle(h);
 }

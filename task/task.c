@@ -19,6 +19,7 @@
 #include "kernel/string.h"
 #include "kernel/smp.h"
 #include "kernel/timer.h"
+#include "kernel/vm.h"
 #include "task/sched.h"
 
 #include <stdarg.h>
@@ -60,14 +61,31 @@ __attribute__((noreturn, used)) void task_start(void)
     task_exit(t->fn(t->arg));
 }
 
+/* A task's stack is a run of 1 + TASK_STACK_PAGES frames. The first is a guard page, unmapped
+ * while the task lives, so running off the bottom of the stack faults at once (kernel/trap.c
+ * names it) instead of overwriting whatever lies below. The canary stays as a second check. */
+static uint64_t *stack_alloc(void)
+{
+    char *run = frame_alloc_run(1 + TASK_STACK_PAGES);
+    if (run == NULL)
+        return NULL;
+    vm_kernel_guard(run);
+    return (uint64_t *)(run + PAGE_SIZE);
+}
+
+static void stack_free(uint64_t *stack)
+{
+    char *run = (char *)stack - PAGE_SIZE;
+    vm_kernel_unguard(run);
+    frame_free(run);
+}
+
 static struct task *spawn(const char *name, task_fn fn, void *arg, int pin_to)
 {
     struct task *t = kzalloc(sizeof(*t));
-    uint64_t *stack = frame_alloc_run(TASK_STACK_PAGES);
-    if (t == NULL || stack == NULL) {
+    uint64_t *stack = t ? stack_alloc() : NULL;
+    if (stack == NULL) {
         kfree(t);
-        if (stack)
-            frame_free(stack);
         return NULL;
     }
     size_t n = strlen(name);
@@ -139,7 +157,7 @@ void task_put(struct task *t)
     live_tasks--;
     spin_unlock(&tasks_lock);
     t->magic = 0;
-    frame_free(t->stack);
+    stack_free(t->stack);
     kfree(t);
 }
 

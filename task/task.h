@@ -61,7 +61,8 @@ struct task {
     bool sleeping;                  /* on its hart's sleepers list */
     struct wait_queue *waiting_on;  /* blocked on this wait queue (NULL if not) */
     int mutexes_held;
-    uint64_t *stack;                /* TASK_STACK_PAGES pages; stack[0] is the canary */
+    uint64_t *stack;                /* TASK_STACK_PAGES pages; stack[0] is the canary; the
+                                       page below is the unmapped guard page (ch7) */
     uint64_t slice_left;            /* ticks left in this time slice */
     uint64_t ticks_run;             /* timer ticks that found it running */
 };

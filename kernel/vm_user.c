@@ -1,0 +1,269 @@
+/* vm_user.c: user address spaces and the only way the kernel touches user memory. The loader
+ * (ch7) builds a struct vm per program; syscalls copy arguments in and results out through
+ * copy_from_user / copy_to_user, which check every page first and return -EFAULT, never fault.
+ *
+ * The copies never dereference a user address. They translate it in software (vm_translate)
+ * and copy through the kernel's identity map of the frame it names. So sstatus.SUM (which
+ * would let S-mode use U pages directly) stays off: a kernel bug that follows a user pointer
+ * faults at once, instead of quietly reading whatever the program mapped there.
+ */
+#include "kernel/vm.h"
+#include "heap/frame.h"
+#include "heap/kheap.h"
+#include "kernel/errno.h"
+#include "kernel/hart.h"
+#include "kernel/panic.h"
+#include "kernel/riscv.h"
+#include "kernel/string.h"
+
+/* Each user leaf: present, user, and accessed/dirty set up front (no A/D updates needed). */
+#define PTE_USER_LEAF (PTE_V | PTE_U | PTE_A | PTE_D)
+
+/* [va, va + len) inside the user range, without wrapping around. */
+static bool in_user_range(uint64_t va, size_t len)
+{
+    return va >= USER_BASE && va <= USER_TOP && len <= USER_TOP - va;
+}
+
+struct vm *vm_create(void)
+{
+    struct vm *vm = kzalloc(sizeof(*vm));
+    if (vm == NULL)
+        return NULL;
+    vm->root = vm_table_alloc(&vm->table_pages);
+    if (vm->root == NULL) {
+        kfree(vm);
+        return NULL;
+    }
+    /* The kernel's root entries point at the kernel's own level-1 tables: the kernel map is
+     * shared, not copied, and stays right because the kernel adds no root entry after boot.
+     * So a trap from U-mode runs the kernel on the program's satp, with no switch. */
+    memcpy(vm->root, vm_kernel_root(), PAGE_SIZE);
+    spin_init(&vm->lock, "vm");
+    return vm;
+}
+
+/* Unmap [va, va + len) with vm->lock held: clear V, flush every hart using vm, and only then
+ * free the frames (a hart with a stale TLB entry could still write to them until the flush). */
+static void unmap_locked(struct vm *vm, uint64_t va, size_t len)
+{
+    bool any = false;
+    for (uint64_t a = va; a < va + len; a += PAGE_SIZE) {
+        pte_t *e = vm_walk_alloc(vm->root, a, false, NULL);
+        if (e && (*e & PTE_V)) {
+            __atomic_store_n(e, *e & ~PTE_V, __ATOMIC_RELAXED);    /* keep the PPN for now */
+            any = true;
+        }
+    }
+    if (!any)
+        return;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);    /* PTE stores before reading who is active */
+    uint64_t active = __atomic_load_n(&vm->active, __ATOMIC_ACQUIRE);
+    if (active)
+        vm_flush(active, va, len);
+    for (uint64_t a = va; a < va + len; a += PAGE_SIZE) {
+        pte_t *e = vm_walk_alloc(vm->root, a, false, NULL);
+        if (e == NULL || *e == 0)
+            continue;
+        if (*e & PTE_OWNED) {
+            frame_free((void *)PTE_ADDR(*e));
+            vm->owned_pages--;
+        }
+        *e = 0;
+    }
+}
+
+static int check_map(uint64_t va, size_t len, int perm)
+{
+    if (va % PAGE_SIZE || len % PAGE_SIZE || len == 0 || !in_user_range(va, len))
+        return -EINVAL;
+    if (perm & ~(VM_READ | VM_WRITE | VM_EXEC | VM_USER) || (perm & (PTE_R | PTE_X)) == 0)
+        return -EINVAL;
+    if ((perm & PTE_W) && ((perm & PTE_R) == 0 || (perm & PTE_X)))
+        return -EINVAL;     /* W without R is reserved; W with X breaks W^X */
+    return 0;
+}
+
+/* vm_map (alloc false: frames from pa on) and vm_alloc_map (alloc true: fresh zeroed frames,
+ * owned). All or nothing: on failure, what this call mapped is unmapped again. */
+static int map_pages(struct vm *vm, uint64_t va, uint64_t pa, size_t len, int perm, bool alloc)
+{
+    int err = check_map(va, len, perm);
+    if (err || (!alloc && pa % PAGE_SIZE))
+        return err ? err : -EINVAL;
+    spin_lock(&vm->lock);
+    for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+        pte_t *e = vm_walk_alloc(vm->root, va + off, true, &vm->table_pages);
+        uint64_t frame = pa + off;
+        pte_t owned = 0;
+        err = e == NULL ? -ENOMEM : (*e & PTE_V) ? -EEXIST : 0;
+        if (err == 0 && alloc) {
+            void *f = frame_alloc();
+            err = f ? 0 : -ENOMEM;
+            if (f) {
+                memset(f, 0, PAGE_SIZE);
+                frame = (uint64_t)f;
+                owned = PTE_OWNED;
+                vm->owned_pages++;
+            }
+        }
+        if (err) {
+            unmap_locked(vm, va, off);
+            spin_unlock(&vm->lock);
+            return err;
+        }
+        *e = PTE_FROM_ADDR(frame) | (pte_t)perm | owned | PTE_USER_LEAF;
+    }
+    /* New entries need a fence too where vm is live: a hart may have cached "not mapped". */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    uint64_t active = __atomic_load_n(&vm->active, __ATOMIC_ACQUIRE);
+    if (active)
+        vm_flush(active, va, len);
+    spin_unlock(&vm->lock);
+    return 0;
+}
+
+int vm_map(struct vm *vm, uint64_t va, uint64_t pa, size_t len, int perm)
+{
+    return map_pages(vm, va, pa, len, perm, false);
+}
+
+int vm_alloc_map(struct vm *vm, uint64_t va, size_t len, int perm)
+{
+    return map_pages(vm, va, 0, len, perm, true);
+}
+
+int vm_unmap(struct vm *vm, uint64_t va, size_t len)
+{
+    if (va % PAGE_SIZE || len % PAGE_SIZE || !in_user_range(va, len))
+        return -EINVAL;
+    spin_lock(&vm->lock);
+    unmap_locked(vm, va, len);
+    spin_unlock(&vm->lock);
+    return 0;
+}
+
+/* Free the user part of the tree under root entry r: leaves' owned frames, then the tables. */
+static void free_subtree(struct vm *vm, pte_t *level1)
+{
+    for (int i = 0; i < 512; i++) {
+        if ((level1[i] & PTE_V) == 0)
+            continue;
+        pte_t *level0 = (pte_t *)PTE_ADDR(level1[i]);
+        for (int j = 0; j < 512; j++)
+            if ((level0[j] & PTE_V) && (level0[j] & PTE_OWNED)) {
+                frame_free((void *)PTE_ADDR(level0[j]));
+                vm->owned_pages--;
+            }
+        frame_free(level0);
+        vm->table_pages--;
+    }
+    frame_free(level1);
+    vm->table_pages--;
+}
+
+void vm_destroy(struct vm *vm)
+{
+    if (vm == NULL)
+        return;
+    if (this_hart()->vm == vm)
+        vm_switch(NULL);
+    if (vm->active)
+        panic("vm_destroy: address space still active on harts %#lx",
+              (unsigned long)vm->active);
+    pte_t *kroot = vm_kernel_root();
+    for (int r = 0; r < 512; r++)       /* only the entries that are not the kernel's */
+        if ((vm->root[r] & PTE_V) && vm->root[r] != kroot[r])
+            free_subtree(vm, (pte_t *)PTE_ADDR(vm->root[r]));
+    frame_free(vm->root);
+    vm->table_pages--;
+    assert(vm->table_pages == 0 && vm->owned_pages == 0);
+    kfree(vm);
+}
+
+void vm_switch(struct vm *vm)
+{
+    uint64_t s = intr_save();           /* stay on this hart from here to the end */
+    struct hart *h = this_hart();
+    uint64_t bit = 1UL << h->index;
+    if (h->vm != vm) {
+        if (h->vm)
+            __atomic_fetch_and(&h->vm->active, ~bit, __ATOMIC_SEQ_CST);
+        if (vm)     /* set before satp: an unmap from now on flushes this hart too */
+            __atomic_fetch_or(&vm->active, bit, __ATOMIC_SEQ_CST);
+        csr_write(satp, vm_satp(vm ? vm->root : vm_kernel_root()));
+        sfence_vma_all();               /* every space uses ASID 0: drop the old user entries */
+        h->vm = vm;
+    }
+    intr_restore(s);
+}
+
+uint64_t vm_translate(struct vm *vm, uint64_t va, int need_perm)
+{
+    if (va >> 38)                       /* we map only the lower half of Sv39's 2^39 */
+        return 0;
+    pte_t *e = vm_walk_alloc(vm ? vm->root : vm_kernel_root(), va, false, NULL);
+    if (e == NULL || (*e & PTE_V) == 0 || (*e & (pte_t)need_perm) != (pte_t)need_perm)
+        return 0;
+    return PTE_ADDR(*e) | (va % PAGE_SIZE);
+}
+
+/* Copy len bytes between kbuf and user address uva, a page at a time: perm VM_READ copies
+ * from the user, VM_WRITE to it. Two passes: every page is checked before any byte moves, so a
+ * bad range leaves both sides untouched. */
+static int copy_user(struct vm *vm, uint64_t uva, char *kbuf, size_t len, int perm)
+{
+    if (!in_user_range(uva, len))
+        return -EFAULT;
+    for (int pass = 0; pass < 2; pass++) {
+        uint64_t u = uva;
+        char *k = kbuf;
+        for (size_t left = len; left > 0;) {
+            uint64_t pa = vm_translate(vm, u, VM_USER | perm);
+            if (pa == 0)
+                return -EFAULT;
+            size_t n = PAGE_SIZE - u % PAGE_SIZE;
+            n = n < left ? n : left;
+            if (pass == 1 && perm == VM_WRITE)
+                memcpy((void *)pa, k, n);
+            else if (pass == 1)
+                memcpy(k, (const void *)pa, n);
+            k += n;
+            u += n;
+            left -= n;
+        }
+    }
+    return 0;
+}
+
+int copy_from_user(struct vm *vm, void *dst, uint64_t usrc, size_t len)
+{
+    return copy_user(vm, usrc, dst, len, VM_READ);
+}
+
+int copy_to_user(struct vm *vm, uint64_t udst, const void *src, size_t len)
+{
+    return copy_user(vm, udst, (char *)src, len, VM_WRITE);
+}
+
+long copy_string_from_user(struct vm *vm, char *dst, uint64_t usrc, size_t maxlen)
+{
+    size_t i = 0;
+    while (i < maxlen) {
+        uint64_t pa = in_user_range(usrc, 1) ? vm_translate(vm, usrc, VM_USER | VM_READ) : 0;
+        if (pa == 0) {
+            dst[i] = '\0';
+            return -EFAULT;
+        }
+        const char *s = (const char *)pa;
+        size_t n = PAGE_SIZE - usrc % PAGE_SIZE;
+        n = n < maxlen - i ? n : maxlen - i;
+        for (size_t k = 0; k < n; k++, i++)
+            if ((dst[i] = s[k]) == '\0')
+                return (long)i;
+        usrc += n;
+    }
+    if (maxlen > 0)
+        dst[maxlen - 1] = '\0';
+    return -ENAMETOOLONG;
+}
