@@ -12,6 +12,7 @@
 #include "kernel/riscv.h"
 #include "kernel/param.h"
 #include "kernel/smp.h"
+#include "kernel/vm.h"
 #include "heap/frame.h"
 #include "task/sched.h"
 #include "task/task.h"
@@ -93,6 +94,13 @@ static bool is_page_fault(uint64_t scause)
 {
     return scause == EXC_INSTRUCTION_PAGE_FAULT || scause == EXC_LOAD_PAGE_FAULT ||
            scause == EXC_STORE_PAGE_FAULT;
+}
+
+/* The permission a page fault of this cause lacked. */
+static int fault_needs(uint64_t code)
+{
+    return code == EXC_INSTRUCTION_PAGE_FAULT ? VM_EXEC :
+           code == EXC_LOAD_PAGE_FAULT ? VM_READ : VM_WRITE;
 }
 
 /* The rare paths stay out of line (noinline, cold), so that trap_handle itself needs almost no
@@ -178,6 +186,8 @@ void trap_handle(struct trap_frame *tf)
         h = this_hart();
     } else if (code == EXC_BREAKPOINT) {
         kernel_breakpoint(tf);
+    } else if (is_page_fault(code) && vm_translate(NULL, tf->stval, fault_needs(code))) {
+        sfence_vma_page(tf->stval);     /* a stale "not mapped" (vm_kernel_unguard): retry */
     } else {
         trap_panic(tf);
     }

@@ -124,12 +124,6 @@ void vm_flush(uint64_t hart_bits, uint64_t va, size_t len)
     }
 }
 
-/* Every hart the kernel runs: the kernel map is in all their TLBs. */
-static uint64_t all_harts(void)
-{
-    return smp_harts() >= 64 ? ~0UL : (1UL << smp_harts()) - 1;
-}
-
 /* Map [lo, hi), widened to whole pages, at the same addresses with perm. */
 static void kernel_map(uint64_t lo, uint64_t hi, pte_t perm)
 {
@@ -208,20 +202,26 @@ void vm_init_hart(void)
     this_hart()->vm = NULL;
 }
 
+/* Guard pages are flushed lazily, with no shootdown: another hart may keep a stale entry for
+ * the page, but only the hart that runs the task can overflow its stack, and every hart flushes
+ * the guard page of the task it switches to (task/sched.c). An SBI remote fence here would cost
+ * every spawn a round trip, and under -icount, where OpenSBI's wait for the other harts spins on
+ * the one host thread they all share, it all but stops the machine (seen: a 2-hart boot hung). */
 void vm_kernel_guard(void *page)
 {
     pte_t *e = vm_walk(kernel_root, (uint64_t)page);
     assert(e && (*e & PTE_V) && (uint64_t)page % PAGE_SIZE == 0);
     __atomic_store_n(e, 0, __ATOMIC_RELEASE);
-    vm_flush(all_harts(), (uint64_t)page, PAGE_SIZE);
+    sfence_vma_page((uint64_t)page);
 }
 
+/* Mapped again, flushed only here: a hart that cached "not mapped" takes one spurious fault,
+ * which trap.c recognises (the page translates now), flushes, and retries. */
 void vm_kernel_unguard(void *page)
 {
     pte_t *e = vm_walk(kernel_root, (uint64_t)page);
     assert(e && *e == 0);
     __atomic_store_n(e, PTE_FROM_ADDR((uint64_t)page) | PTE_R | PTE_W | PTE_KERNEL,
                      __ATOMIC_RELEASE);
-    /* Making an entry valid needs a fence too: a hart may have cached "not mapped". */
-    vm_flush(all_harts(), (uint64_t)page, PAGE_SIZE);
+    sfence_vma_page((uint64_t)page);
 }

@@ -60,8 +60,8 @@ void vm_init(const struct fdt_info *machine, const void *dtb);
 /* Every other hart, first thing: load the kernel table into satp. */
 void vm_init_hart(void);
 
-/* Kernel stack guard pages (task/task.c): unmap / map back one page of the kernel's RAM map,
- * flushing the TLB of every hart. */
+/* Kernel stack guard pages (task/task.c): unmap / map back one page of the kernel's RAM map.
+ * Only this hart's TLB is flushed (see vm.c for why that is enough). */
 void vm_kernel_guard(void *page);
 void vm_kernel_unguard(void *page);
 

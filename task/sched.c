@@ -7,6 +7,8 @@
  * adds a lock per run queue for the other harts.
  */
 #include "task/sched.h"
+#include "heap/frame.h"
+#include "kernel/vm.h"
 #include "kernel/hart.h"
 #include "kernel/panic.h"
 #include "kernel/riscv.h"
@@ -190,6 +192,8 @@ void sched_switch_requeue(bool requeue)
     next->hart = h->index;
     h->current = next;
     h->stack_floor = next->stack ? (uint64_t)next->stack : h->stack_lo;    /* for trap.S */
+    if (next->stack)            /* its guard page may be stale in this TLB (kernel/vm.c) */
+        sfence_vma_page((uint64_t)next->stack - PAGE_SIZE);
     h->switched_from = prev;
 
     /* trap_depth and the push_off nesting belong to the task, not the hart: prev may be inside

@@ -41,7 +41,7 @@ expect_trap_panic() {
 run_test trap-illegal-instruction expect_trap_panic trap_illegal_instruction_panics \
     'illegal instruction in the kernel at ktest_fn_trap_illegal_instruction_panics\+0x[0-9a-f]+ \(sepc 0x[0-9a-f]+, stval 0xffffffff, scause 0x2\)$'
 run_test trap-load-fault expect_trap_panic trap_load_fault_panics \
-    'load access fault in the kernel at ktest_fn_trap_load_fault_panics\+0x[0-9a-f]+ \(sepc 0x[0-9a-f]+, stval 0x8, scause 0x5\)$'
+    'load page fault in the kernel at ktest_fn_trap_load_fault_panics\+0x[0-9a-f]+ \(sepc 0x[0-9a-f]+, stval 0x8, scause 0xd\)$'
 run_test trap-nested expect_trap_panic trap_nested_panics \
     'nested trap: illegal instruction at ktest_fn_trap_nested_panics\+0x[0-9a-f]+ \(stval 0xffffffff\) while handling breakpoint$'
 
