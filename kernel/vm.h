@@ -8,6 +8,7 @@
 
 #include "heap/frame.h"
 #include "kernel/spinlock.h"
+#include "user/syscall.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,12 +36,7 @@
  * MODE in bits 63:60 (8 = Sv39), ASID in 59:44 (we use 0), root table's PPN in 43:0. */
 #define SATP_SV39 (8UL << 60)
 
-/* The user range: root entry 1 of the table, the gigabyte below RAM on QEMU virt. The kernel's
- * identity map uses root entries 0 (devices) and 2 (RAM), and vm_init checks that it leaves this
- * one free, so user pages never share a table page with kernel mappings. User programs link
- * inside it (user.ld) and their stack ends at USER_TOP. */
-#define USER_BASE 0x40000000UL
-#define USER_TOP  0x80000000UL
+/* The user range, USER_BASE..USER_TOP, is in user/syscall.h: root entry 1 of the table. */
 
 typedef uint64_t pte_t;
 

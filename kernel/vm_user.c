@@ -10,7 +10,7 @@
 #include "kernel/vm.h"
 #include "heap/frame.h"
 #include "heap/kheap.h"
-#include "kernel/errno.h"
+#include "user/syscall.h"
 #include "kernel/hart.h"
 #include "kernel/panic.h"
 #include "kernel/riscv.h"

@@ -35,7 +35,9 @@
 #define EAGAIN  11 /* no task slot free now */
 #define ENOMEM  12 /* out of memory (brk, spawn) */
 #define EFAULT  14 /* a pointer argument is not readable/writable user memory */
+#define EEXIST  17 /* (kernel-internal) a page is already mapped there */
 #define EINVAL  22 /* an argument is out of range */
+#define ENAMETOOLONG 36 /* a string (a program name, an argument) is too long */
 #define ENOSYS  38 /* no such system call */
 
 /* Wait statuses. 0..255 is the value passed to exit (masked to 8 bits, as on Linux); the others
@@ -60,25 +62,28 @@ struct task_info {
     uint64_t ticks;           /* timer ticks it has spent running */
 };
 
-/* The user address space (Sv39, privileged spec 4.4). An address is valid only if bits 63..39
- * copy bit 38, and user space is the lower half, so everything sits below 2^38. Page 0 .. 0xffff
- * is never mapped: a NULL dereference (or a small offset from it) faults.
+/* The user address space (Sv39, privileged spec 4.4). Each program's page table also holds the
+ * kernel's identity map (devices below 1 GiB, RAM from 2 GiB on QEMU virt, all without the U
+ * bit), so traps need no table switch; user pages live in the gigabyte between, root entry 1
+ * (kernel/vm.c checks that the kernel leaves it free). Address 0 and everything outside this
+ * range fault in U-mode: kernel pages lack U, and the rest is unmapped.
  *
- *   USER_TOP        0x40_0000_0000  end of the lower half (not a valid address itself)
+ *   USER_TOP        0x8000_0000  end of the user range (not a user address itself)
  *                   stack: argv strings, argv[], then sp; grows down, USER_STACK_SIZE mapped
- *   USER_IMAGE_TOP  0x3f_ff00_0000  USER_STACK_RESERVE below the top: no segment above this
+ *   USER_IMAGE_TOP  0x7f00_0000  USER_STACK_RESERVE below the top: no segment, no heap above
  *                   heap: from the page after the last segment, grown by brk
  *                   data, bss   (R+W)
- *   USER_BASE       0x1_0000        text, rodata (R+X, R)
+ *   USER_BASE       0x4000_0000  text, rodata (R+X, R)
  */
 #define USER_PAGE_SIZE     0x1000UL
-#define USER_BASE          0x10000UL
-#define USER_TOP           0x4000000000UL
+#define USER_BASE          0x40000000UL
+#define USER_TOP           0x80000000UL
 #define USER_STACK_TOP     USER_TOP
 #define USER_STACK_SIZE    0x10000UL   /* what the loader maps for the stack (64 KiB) */
 #define USER_STACK_RESERVE 0x1000000UL /* kept free of segments below the top (16 MiB) */
 #define USER_IMAGE_TOP     (USER_TOP - USER_STACK_RESERVE)
 #define USER_IMAGE_MAX     0x1000000UL /* sum of the segments' memsz (16 MiB) */
+#define USER_HEAP_MAX      0x4000000UL /* how far brk may grow past the image (64 MiB) */
 
 /* Limits on what spawn passes: at most USER_ARGV_MAX strings of USER_ARGV_BYTES in total,
  * counting each string's NUL. More is -E2BIG. */

@@ -158,7 +158,7 @@ static void offset_wraps(struct image *m)
 }
 static void offset_past_end(struct image *m) { image_set(m, PH(1, P_OFFSET), 8, 0x3000); }
 static void filesz_over_memsz(struct image *m) { image_set(m, PH(1, P_MEMSZ), 8, 0x8); }
-static void not_congruent(struct image *m) { image_set(m, PH(1, P_VADDR), 8, 0x11010); }
+static void not_congruent(struct image *m) { image_set(m, PH(1, P_VADDR), 8, USER_BASE + 0x1010); }
 static void below_base(struct image *m) { image_set(m, PH(0, P_VADDR), 8, 0x0); }
 static void into_stack(struct image *m) { image_set(m, PH(1, P_VADDR), 8, USER_IMAGE_TOP); }
 static void ends_in_stack(struct image *m) { image_set(m, PH(1, P_MEMSZ), 8, USER_IMAGE_TOP); }
@@ -167,7 +167,7 @@ static void vaddr_wraps(struct image *m)
     image_set(m, PH(1, P_VADDR), 8, 0xfffffffffffff000);
     image_set(m, PH(1, P_MEMSZ), 8, 0x2000);
 }
-static void end_wraps(struct image *m) /* 0x11000 + memsz is 0x10000 modulo 2^64 */
+static void end_wraps(struct image *m) /* 0x40001000 + memsz wraps to 0x40000000 */
 {
     image_set(m, PH(1, P_MEMSZ), 8, UINT64_MAX - 0xfff);
 }
@@ -181,13 +181,13 @@ static void test_segment_bounds_refused(void **state)
     refuse_edit(offset_wraps, "elf: segment 1: file bytes 0x2000 + 0xfffffffffffff000 are not");
     refuse_edit(offset_past_end, "elf: segment 1: file bytes 0x3000 + 0x10");
     refuse_edit(filesz_over_memsz, "elf: segment 1: filesz 0x10 > memsz 0x8");
-    refuse_edit(not_congruent, "elf: segment 1: vaddr 0x11010 and offset 0x2000 differ modulo");
+    refuse_edit(not_congruent, "elf: segment 1: vaddr 0x40001010 and offset 0x2000 differ modulo");
     refuse_edit(below_base, "elf: segment 0: 0x0 + 0x100 is outside the user range "
-                            "[0x10000, 0x3fff000000)");
-    refuse_edit(into_stack, "elf: segment 1: 0x3fff000000 + 0x800 is outside the user range");
-    refuse_edit(ends_in_stack, "elf: segment 1: 0x11000 + 0x3fff000000 is outside");
+                            "[0x40000000, 0x7f000000)");
+    refuse_edit(into_stack, "elf: segment 1: 0x7f000000 + 0x800 is outside the user range");
+    refuse_edit(ends_in_stack, "elf: segment 1: 0x40001000 + 0x7f000000 is outside");
     refuse_edit(vaddr_wraps, "elf: segment 1: 0xfffffffffffff000 + 0x2000 is outside");
-    refuse_edit(end_wraps, "elf: segment 1: 0x11000 + 0xfffffffffffff000 is outside");
+    refuse_edit(end_wraps, "elf: segment 1: 0x40001000 + 0xfffffffffffff000 is outside");
     refuse_edit(kernel_half, "elf: segment 1: 0xffffffc080200000 + 0x800 is outside");
 }
 
@@ -203,11 +203,11 @@ static void write_exec_data(struct image *m) { image_set(m, PH(1, P_FLAGS), 4, 3
 static void test_layout_refused(void **state)
 {
     (void)state;
-    refuse_edit(same_page, "elf: segment 1 (0x11000-0x11800) shares a page with the segment at "
-                           "0x10000-0x11001");
-    refuse_edit(same_address, "elf: segment 1 (0x10000-0x10800) shares a page");
-    refuse_edit(write_exec, "elf: segment 0 at 0x10000 is both writable and executable");
-    refuse_edit(write_exec_data, "elf: segment 1 at 0x11000 is both writable and executable");
+    refuse_edit(same_page, "elf: segment 1 (0x40001000-0x40001800) shares a page with the segment at "
+                           "0x40000000-0x40001001");
+    refuse_edit(same_address, "elf: segment 1 (0x40000000-0x40000800) shares a page");
+    refuse_edit(write_exec, "elf: segment 0 at 0x40000000 is both writable and executable");
+    refuse_edit(write_exec_data, "elf: segment 1 at 0x40001000 is both writable and executable");
 }
 
 static void entry_in_data(struct image *m) { image_set(m, 24, 8, USER_BASE + 0x1000); }
@@ -219,7 +219,7 @@ static void too_big(struct image *m) { image_set(m, PH(1, P_MEMSZ), 8, USER_IMAG
 static void test_entry_and_size_refused(void **state)
 {
     (void)state;
-    refuse_edit(entry_in_data, "elf: entry point 0x11000 is not inside an executable segment");
+    refuse_edit(entry_in_data, "elf: entry point 0x40001000 is not inside an executable segment");
     refuse_edit(entry_past_text, "elf: entry point 0x10100 is not inside");
     refuse_edit(entry_zero, "elf: entry point 0x0 is not inside");
     refuse_edit(no_exec, "elf: no executable segment");

@@ -2,7 +2,7 @@
  * user address spaces, the checked copies, TLB shootdown. The tests that end in a panic (a
  * stack overflow, a hart that lost a page) run alone from tests/vm.sh, which reads the panic. */
 #include "heap/frame.h"
-#include "kernel/errno.h"
+#include "user/syscall.h"
 #include "kernel/hart.h"
 #include "kernel/ktest.h"
 #include "kernel/panic.h"
