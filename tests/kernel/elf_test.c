@@ -59,7 +59,7 @@ KTEST(elf_refuses_corrupted_program)
         }
     }
     int rc = elf_check(copy, hello->size, &plan, why, sizeof why);
-    KT_EXPECTF(rc == -ENOEXEC && strcmp(why, "elf: segment 1 at 0x10000 is both writable and "
+    KT_EXPECTF(rc == -ENOEXEC && strcmp(why, "elf: segment 1 at 0x40000000 is both writable and "
                                              "executable") == 0, "got %d \"%s\"", rc, why);
     KT_EXPECT(plan.nsegments == 0);
     memcpy(copy, hello->image, hello->size);
