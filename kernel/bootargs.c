@@ -11,9 +11,12 @@ static const char *const known_args[] = {
     "hz",           /* ch3: timer interrupts per second */
     "ktest",        /* ch3: run the in-kernel tests (all, or ktest=GLOB) */
     "kbench",       /* ch4: run the benchmarks (all, or kbench=GLOB) */
+    "init",         /* ch7: init=NAME [arg ...]: run a user program; the rest of the line is
+                       its arguments, not the kernel's */
 };
 
 static const char *cmdline = "";
+static const char *init_word;           /* where "init=" starts: the kernel's words end there */
 
 /* The next word at or after p, and its length in *len (0 at the end of the line). */
 static const char *next_word(const char *p, size_t *len)
@@ -41,6 +44,10 @@ void bootargs_init(const char *line)
     size_t len;
     for (const char *w = next_word(cmdline, &len); len; w = next_word(w + len, &len)) {
         size_t n = name_length(w, len);
+        if (n == 4 && strncmp(w, "init", 4) == 0) {
+            init_word = w;
+            break;
+        }
         size_t i;
         for (i = 0; i < sizeof(known_args) / sizeof(known_args[0]); i++)
             if (strlen(known_args[i]) == n && strncmp(known_args[i], w, n) == 0)
@@ -54,6 +61,8 @@ const char *bootarg(const char *name, size_t *len)
 {
     size_t want = strlen(name), wlen;
     for (const char *w = next_word(cmdline, &wlen); wlen; w = next_word(w + wlen, &wlen)) {
+        if (init_word && w > init_word)
+            break;                      /* the program's arguments, not ours */
         size_t n = name_length(w, wlen);
         if (n == want && strncmp(w, name, n) == 0) {
             *len = n < wlen ? wlen - n - 1 : 0;
@@ -83,4 +92,9 @@ bool bootarg_u64(const char *name, uint64_t *value)
     }
     *value = n;
     return true;
+}
+
+const char *bootargs_init_line(void)
+{
+    return init_word ? init_word + 5 : NULL;
 }

@@ -19,6 +19,9 @@ const char *bootarg(const char *name, size_t *len);
  * is reported and ignored (false). */
 bool bootarg_u64(const char *name, uint64_t *value);
 
+/* What follows "init=": "NAME arg ...", to the end of the line; NULL without init=. */
+const char *bootargs_init_line(void);
+
 static inline bool bootarg_present(const char *name)
 {
     size_t len;

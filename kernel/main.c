@@ -13,6 +13,8 @@
 #include "kernel/hart.h"
 #include "kernel/kbench.h"
 #include "kernel/ktest.h"
+#include "kernel/proc.h"
+#include "user/syscall.h"
 #include "kernel/panic.h"
 #include "kernel/poweroff.h"
 #include "kernel/printf.h"
@@ -184,6 +186,40 @@ static void start_timer(uint64_t hartid)
             timer_uses_sstc() ? "Sstc stimecmp" : "SBI set_timer");
 }
 
+/* init=NAME arg...: split the words (in a copy: the line is the device tree's), run the
+ * program, and power off with its exit status, so QEMU's exit code is the program's. */
+static __attribute__((noreturn)) void run_init(const char *line)
+{
+    static char words[256];
+    char *argv[USER_ARGV_MAX];
+    int argc = 0;
+    size_t n = strlen(line);
+    if (n >= sizeof(words))
+        panic("init=: the line is longer than %lu bytes", (unsigned long)sizeof(words) - 1);
+    memcpy(words, line, n + 1);
+    for (char *p = words; *p && argc < USER_ARGV_MAX;) {
+        while (*p == ' ')
+            *p++ = '\0';
+        if (*p)
+            argv[argc++] = p;
+        while (*p && *p != ' ')
+            p++;
+    }
+    if (argc == 0)
+        panic("init= names no program");
+    int err;
+    struct task *t = proc_spawn(argv[0], argc, argv, &err);
+    if (t == NULL) {
+        kprintf("init: cannot start '%s': error %d\n", argv[0], -err);
+        poweroff(127);
+    }
+    void *result;
+    int status = proc_status(task_join(t, &result), result);
+    task_drop(t);
+    kprintf("init: '%s' exited with status %d\n", argv[0], status);
+    poweroff(status);
+}
+
 /* The first task: what this boot is for. Every path ends by powering off. */
 static void *main_task(void *arg)
 {
@@ -195,6 +231,10 @@ static void *main_task(void *arg)
     glob = bootarg("kbench", &glob_len);
     if (glob)
         kbench_run(glob, glob_len);         /* prints `bench` lines and powers off */
+
+    const char *init = bootargs_init_line();
+    if (init)
+        run_init(init);                     /* ch7: a user program; powers off with its status */
 
     demo_run();                             /* ch5: tasks */
     kprintf("hartos: chapter 5 done, powering off\n");

@@ -9,6 +9,7 @@
 #define SSTATUS_SIE  (1UL << 1)   /* S-mode interrupts enabled */
 #define SSTATUS_SPIE (1UL << 5)   /* SIE before the trap; sret copies it back */
 #define SSTATUS_SPP  (1UL << 8)   /* mode before the trap: 1 = S, 0 = U */
+#define SSTATUS_SUM  (1UL << 18)  /* S-mode may touch U pages: hartos keeps it 0 */
 #define SSTATUS_FS   (3UL << 13)  /* floating-point unit state: 0 = Off, so FP instructions trap */
 
 /* sie / sip bits: which interrupts may be taken / are pending ("Supervisor Interrupt

@@ -155,3 +155,24 @@ trap_return:
     ld      t0, HART_USER_SP(tp)
     j       .Lfrom_user
     .cfi_endproc
+
+/* enter_user(frame): leave the kernel for a new user program (kernel/proc.c). The frame was
+ * built in C; trap_return takes it from there like any other, with SPP = 0 sending it to
+ * U-mode. trap_return does not reload s0-s11 (see above), so they are zeroed here: a program
+ * must not start with kernel values in its registers. */
+    .globl enter_user
+enter_user:
+    mv      sp, a0
+    li      s0, 0
+    li      s1, 0
+    li      s2, 0
+    li      s3, 0
+    li      s4, 0
+    li      s5, 0
+    li      s6, 0
+    li      s7, 0
+    li      s8, 0
+    li      s9, 0
+    li      s10, 0
+    li      s11, 0
+    j       trap_return

@@ -8,6 +8,8 @@
 #include "kernel/hart.h"
 #include "kernel/ksyms.h"
 #include "kernel/panic.h"
+#include "kernel/proc.h"
+#include "kernel/syscall.h"
 #include "kernel/printf.h"
 #include "kernel/riscv.h"
 #include "kernel/param.h"
@@ -154,6 +156,18 @@ static __attribute__((noreturn, noinline, cold)) void nested_trap(struct trap_fr
              trap_cause_name(first_cause));
 }
 
+/* An exception from U-mode: a system call (ecall), or a fault, which ends the program alone. A
+ * program killed (task_abort) while in a system call ends on its way out. */
+static void user_exception(struct trap_frame *tf)
+{
+    if (tf->scause != EXC_ECALL_U)
+        proc_fault(tf);
+    tf->sepc += 4;                          /* resume after the ecall */
+    tf->a0 = (uint64_t)syscall(tf);
+    if (__builtin_expect(task_current()->abort_requested, 0))
+        task_finish(TASK_ABORTED, NULL);
+}
+
 void trap_handle(struct trap_frame *tf)
 {
     struct hart *h = this_hart();
@@ -170,10 +184,6 @@ void trap_handle(struct trap_frame *tf)
         nested_trap(tf, h->trap_cause);
     h->trap_cause = tf->scause;
 
-    if ((tf->sstatus & SSTATUS_SPP) == 0)
-        panic("trap from U-mode (%s at %#lx), but there are no user programs yet",
-              trap_cause_name(tf->scause), (unsigned long)tf->sepc);
-
     if (tf->scause & SCAUSE_INTERRUPT) {
         if (code == IRQ_S_TIMER)
             timer_interrupt(tf);
@@ -183,6 +193,9 @@ void trap_handle(struct trap_frame *tf)
             panic("unexpected interrupt %lu (%s)", (unsigned long)code, trap_cause_name(tf->scause));
         if (this_hart()->need_resched)
             sched_preempt();                /* switch tasks; we return here when resumed */
+        h = this_hart();
+    } else if ((tf->sstatus & SSTATUS_SPP) == 0) {
+        user_exception(tf);                 /* ch7: a system call, or a fault that ends it */
         h = this_hart();
     } else if (code == EXC_BREAKPOINT) {
         kernel_breakpoint(tf);

@@ -236,6 +236,16 @@ static int copy_user(struct vm *vm, uint64_t uva, char *kbuf, size_t len, int pe
     return 0;
 }
 
+int vm_user_ok(struct vm *vm, uint64_t uva, size_t len, int perm)
+{
+    if (!in_user_range(uva, len))
+        return -EFAULT;
+    for (uint64_t u = uva & ~(uint64_t)(PAGE_SIZE - 1); u < uva + len; u += PAGE_SIZE)
+        if (vm_translate(vm, u, VM_USER | perm) == 0)
+            return -EFAULT;
+    return 0;
+}
+
 int copy_from_user(struct vm *vm, void *dst, uint64_t usrc, size_t len)
 {
     return copy_user(vm, usrc, dst, len, VM_READ);

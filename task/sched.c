@@ -11,6 +11,8 @@
 #include "kernel/vm.h"
 #include "kernel/hart.h"
 #include "kernel/panic.h"
+#include "kernel/proc.h"
+#include "kernel/vm.h"
 #include "kernel/riscv.h"
 #include "kernel/smp.h"
 #include "kernel/spinlock.h"
@@ -186,6 +188,12 @@ void sched_switch_requeue(bool requeue)
      * there): wait until it is off that hart. A few instructions at most. */
     while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
         ;
+    /* A user program runs on its own page table; kernel tasks on the kernel's. (Every table
+     * holds the kernel's half, so this is only for the user half, and an address space that
+     * is freed is then in no hart's satp.) */
+    struct vm *want = next->proc ? next->proc->vm : NULL;
+    if (__builtin_expect(want != h->vm, 0))
+        vm_switch(want);
     next->on_cpu = true;
     next->state = TASK_RUNNING;
     next->slice_left = TASK_SLICE_TICKS;

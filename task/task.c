@@ -13,6 +13,7 @@
 #include "kernel/format.h"
 #include "kernel/hart.h"
 #include "kernel/panic.h"
+#include "kernel/proc.h"
 #include "kernel/printf.h"
 #include "kernel/riscv.h"
 #include "kernel/spinlock.h"
@@ -21,6 +22,7 @@
 #include "kernel/timer.h"
 #include "kernel/vm.h"
 #include "task/sched.h"
+#include "user/syscall.h"
 
 #include <stdarg.h>
 
@@ -80,7 +82,8 @@ static void stack_free(uint64_t *stack)
     frame_free(run);
 }
 
-static struct task *spawn(const char *name, task_fn fn, void *arg, int pin_to)
+static struct task *spawn(const char *name, task_fn fn, void *arg, int pin_to,
+                          struct proc *proc)
 {
     struct task *t = kzalloc(sizeof(*t));
     uint64_t *stack = t ? stack_alloc() : NULL;
@@ -95,6 +98,7 @@ static struct task *spawn(const char *name, task_fn fn, void *arg, int pin_to)
     t->arg = arg;
     t->refs = 2;
     t->stack = stack;
+    t->proc = proc;
     sched_stack_canary(t);
     wait_init(&t->joiners, "joiners");
     list_init(&t->queue_node);
@@ -121,7 +125,7 @@ static struct task *spawn(const char *name, task_fn fn, void *arg, int pin_to)
 
 struct task *task_spawn(const char *name, task_fn fn, void *arg)
 {
-    return spawn(name, fn, arg, -1);
+    return spawn(name, fn, arg, -1, NULL);
 }
 
 struct task *task_spawn_local(const char *name, task_fn fn, void *arg)
@@ -129,14 +133,19 @@ struct task *task_spawn_local(const char *name, task_fn fn, void *arg)
     uint64_t sie = intr_save();
     int here = this_hart()->index;
     intr_restore(sie);
-    return spawn(name, fn, arg, here);
+    return spawn(name, fn, arg, here, NULL);
+}
+
+struct task *task_spawn_proc(const char *name, task_fn fn, struct proc *proc)
+{
+    return spawn(name, fn, proc, -1, proc);
 }
 
 struct task *task_spawn_on(int hart, const char *name, task_fn fn, void *arg)
 {
     if (hart < 0 || hart >= smp_harts())
         return NULL;
-    return spawn(name, fn, arg, hart);
+    return spawn(name, fn, arg, hart, NULL);
 }
 
 static bool task_valid(const struct task *t)
@@ -202,6 +211,8 @@ void task_finish(enum task_outcome outcome, void *result)
         panic("the idle task tried to end");
     if (t->mutexes_held)
         panic("task '%s' ended holding %d mutex(es)", t->name, t->mutexes_held);
+    if (t->proc)
+        proc_release(t);        /* a user program: its memory goes now, its status stays */
     spin_lock(&t->joiners.lock);
     t->outcome = outcome;
     t->result = result;
@@ -260,4 +271,25 @@ void task_yield(void)
 void task_sleep_ms(uint64_t ms)
 {
     sleep_until(rdtime() + ms * timer_timebase() / 1000);
+}
+
+int task_list(struct task_info *out, int max)
+{
+    int n = 0;
+    spin_lock(&tasks_lock);
+    for (struct list_node *l = all_tasks.next; l != &all_tasks && n < max; l = l->next, n++) {
+        struct task *t = list_entry(l, struct task, all_node);
+        struct task_info *i = &out[n];
+        memset(i, 0, sizeof(*i));
+        i->pid = (int32_t)t->id;
+        memcpy(i->name, t->name, TASK_NAME_MAX < TASK_NAME_LEN ? TASK_NAME_MAX : TASK_NAME_LEN);
+        i->name[TASK_NAME_LEN - 1] = '\0';
+        i->state = t->state == TASK_RUNNING ? TASK_INFO_RUNNING :
+                   t->state == TASK_RUNNABLE ? TASK_INFO_READY :
+                   t->state == TASK_BLOCKED ? TASK_INFO_BLOCKED : TASK_INFO_EXITED;
+        i->hart = t->hart;
+        i->ticks = t->ticks_run;
+    }
+    spin_unlock(&tasks_lock);
+    return n;
 }

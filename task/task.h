@@ -65,6 +65,7 @@ struct task {
                                        page below is the unmapped guard page (ch7) */
     uint64_t slice_left;            /* ticks left in this time slice */
     uint64_t ticks_run;             /* timer ticks that found it running */
+    struct proc *proc;              /* a user program's (kernel/proc.h), NULL for kernel tasks */
 };
 
 struct task *task_spawn(const char *name, task_fn fn, void *arg);
@@ -73,6 +74,9 @@ struct task *task_spawn(const char *name, task_fn fn, void *arg);
 struct task *task_spawn_local(const char *name, task_fn fn, void *arg);
 /* Pinned to hart index `hart` (NULL if there is no such hart). */
 struct task *task_spawn_on(int hart, const char *name, task_fn fn, void *arg);
+/* A user program's task (kernel/proc.c): proc is attached before it can first run. */
+struct proc;
+struct task *task_spawn_proc(const char *name, task_fn fn, struct proc *proc);
 int task_join(struct task *t, void **result);
 void task_drop(struct task *t);
 void task_abort(struct task *t);
@@ -82,6 +86,9 @@ __attribute__((noreturn)) void task_exit(void *result);
 __attribute__((noreturn, format(printf, 1, 2))) void task_panic(const char *fmt, ...);
 
 struct task *task_current(void);
+/* Up to max entries (user/syscall.h's struct task_info) describing every task, for ps. */
+struct task_info;
+int task_list(struct task_info *out, int max);
 int task_count(void);               /* tasks not yet reaped (idle tasks excluded) */
 
 /* Internal to task/: end the current task with an outcome; reclaim a task's memory. */

@@ -1,0 +1,237 @@
+/* proc.c: user programs: loading one into a fresh address space, entering U-mode, and how it
+ * ends (see kernel/proc.h). The loader trusts nothing in the ELF file that elf_check has not
+ * checked, and on any failure it frees what it built, so a refused program costs nothing.
+ */
+#include "kernel/proc.h"
+#include "heap/kheap.h"
+#include "kernel/elf.h"
+#include "kernel/hart.h"
+#include "kernel/panic.h"
+#include "kernel/printf.h"
+#include "kernel/programs.h"
+#include "kernel/riscv.h"
+#include "kernel/string.h"
+#include "kernel/trap.h"
+#include "kernel/vm.h"
+#include "task/task.h"
+#include "user/syscall.h"
+
+/* A program this one spawned and has not waited for: the handle of its task. */
+struct child {
+    struct list_node node;
+    struct task *task;
+};
+
+static uint64_t page_down(uint64_t a) { return a & ~(uint64_t)(PAGE_SIZE - 1); }
+static uint64_t page_up(uint64_t a) { return page_down(a + PAGE_SIZE - 1); }
+
+/* Copy into the frames behind [va, va + len) whatever their permissions: the program does not
+ * run yet, and text is written here once, then never again. */
+static int load_bytes(struct vm *vm, uint64_t va, const void *src, size_t len)
+{
+    const char *s = src;
+    while (len > 0) {
+        uint64_t pa = vm_translate(vm, va, 0);
+        if (pa == 0)
+            return -EFAULT;
+        size_t n = PAGE_SIZE - va % PAGE_SIZE;
+        n = n < len ? n : len;
+        memcpy((void *)pa, s, n);
+        va += n, s += n, len -= n;
+    }
+    return 0;
+}
+
+/* Map every segment the plan lists, with its own permissions, on zeroed frames (so memsz past
+ * filesz, the bss, is zero), copy its file bytes in, and put the break after the last one. */
+static int load_segments(struct proc *p, const struct user_program *prog,
+                         const struct elf_plan *plan)
+{
+    for (int i = 0; i < plan->nsegments; i++) {
+        const struct elf_segment *s = &plan->segments[i];
+        int perm = (s->flags & ELF_PF_R ? VM_READ : 0) | (s->flags & ELF_PF_W ? VM_WRITE : 0) |
+                   (s->flags & ELF_PF_X ? VM_EXEC : 0);
+        uint64_t lo = page_down(s->vaddr), hi = page_up(s->vaddr + s->memsz);
+        int rc = vm_alloc_map(p->vm, lo, hi - lo, perm);
+        if (rc == 0)
+            rc = load_bytes(p->vm, s->vaddr, prog->image + s->offset, s->filesz);
+        if (rc != 0)
+            return rc;
+        if (hi > p->brk_base)
+            p->brk_base = hi;
+    }
+    p->brk = p->brk_base;
+    p->entry = plan->entry;
+    return 0;
+}
+
+/* The stack, as user/syscall.h describes it: the strings at the top, then argv[], then sp. */
+static int build_stack(struct proc *p, int argc, char *const argv[])
+{
+    int rc = vm_alloc_map(p->vm, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE,
+                          VM_READ | VM_WRITE);
+    uint64_t sp = USER_STACK_TOP, ptrs[USER_ARGV_MAX + 1];
+    for (int i = argc - 1; i >= 0 && rc == 0; i--) {
+        size_t len = strlen(argv[i]) + 1;
+        sp -= len;
+        ptrs[i] = sp;
+        rc = load_bytes(p->vm, sp, argv[i], len);
+    }
+    ptrs[argc] = 0;
+    sp = (sp & ~7UL) - (uint64_t)(argc + 1) * 8;
+    if (rc == 0)
+        rc = load_bytes(p->vm, sp, ptrs, (size_t)(argc + 1) * 8);
+    p->argv = sp;
+    p->argc = argc;
+    p->sp = sp & ~15UL;
+    return rc;
+}
+
+void enter_user(struct trap_frame *tf);     /* kernel/trap.S: sret into the frame */
+
+/* The task's function: enter the program, never to come back here. Its address space is
+ * already in satp (task/sched.c switches to it for every task with a proc). */
+static void *user_start(void *arg)
+{
+    struct proc *p = arg;
+    intr_off();                 /* until sret: a trap now would find no user frame */
+    vm_switch(p->vm);
+    struct trap_frame tf __attribute__((aligned(16)));
+    memset(&tf, 0, sizeof(tf));
+    tf.sepc = p->entry;
+    tf.sp = p->sp;
+    tf.a0 = (uint64_t)p->argc;
+    tf.a1 = p->argv;
+    /* sret to U-mode (SPP 0) with interrupts on there (SPIE), no FPU, no access to user pages
+     * from S-mode (SUM 0). */
+    tf.sstatus = (csr_read(sstatus) & ~(SSTATUS_SPP | SSTATUS_SIE | SSTATUS_FS | SSTATUS_SUM)) |
+                 SSTATUS_SPIE;
+    enter_user(&tf);
+    return NULL;
+}
+
+static struct proc *current_proc(void)
+{
+    return task_current()->proc;
+}
+
+struct task *proc_spawn(const char *name, int argc, char *const argv[], int *err)
+{
+    const struct user_program *prog = program_find(name);
+    if (prog == NULL)
+        return *err = -ENOENT, NULL;
+    size_t bytes = 0;
+    for (int i = 0; i < argc && i <= USER_ARGV_MAX; i++)
+        bytes += strlen(argv[i]) + 1;
+    if (argc > USER_ARGV_MAX || bytes > USER_ARGV_BYTES)
+        return *err = -E2BIG, NULL;
+    struct elf_plan plan;
+    char why[160];
+    if (elf_check(prog->image, prog->size, &plan, why, sizeof(why)) != 0) {
+        kprintf("spawn %s: refused: %s\n", name, why);
+        return *err = -ENOEXEC, NULL;
+    }
+
+    struct proc *p = kzalloc(sizeof(*p));
+    struct child *c = kzalloc(sizeof(*c));
+    if (p)
+        p->vm = vm_create();
+    int rc = p && c && p->vm ? 0 : -ENOMEM;
+    if (rc == 0) {
+        list_init(&p->children);
+        rc = load_segments(p, prog, &plan);
+    }
+    if (rc == 0)
+        rc = build_stack(p, argc, argv);
+    struct task *t = rc == 0 ? task_spawn_proc(name, user_start, p) : NULL;
+    if (t == NULL) {
+        if (p)
+            vm_destroy(p->vm);
+        kfree(p);
+        kfree(c);
+        *err = rc ? (rc == -EFAULT ? -ENOMEM : rc) : -ENOMEM;
+        return NULL;
+    }
+    struct proc *parent = current_proc();
+    if (parent) {
+        c->task = t;                /* the parent program holds the handle */
+        list_push_back(&parent->children, &c->node);
+    } else {
+        kfree(c);
+    }
+    return t;
+}
+
+int proc_status(int join_result, void *result)
+{
+    if (join_result == 0)
+        return (int)(uintptr_t)result;
+    return join_result == TASK_EABORTED ? WSTATUS_KILLED : WSTATUS_FAULT;
+}
+
+static struct child *find_child(int64_t pid)
+{
+    struct proc *p = current_proc();
+    for (struct list_node *n = p->children.next; n != &p->children; n = n->next) {
+        struct child *c = list_entry(n, struct child, node);
+        if ((int64_t)c->task->id == pid)
+            return c;
+    }
+    return NULL;
+}
+
+int proc_wait(int64_t pid, int *status)
+{
+    struct child *c = find_child(pid);
+    if (c == NULL)
+        return -ECHILD;
+    void *result;
+    int rc = task_join(c->task, &result);
+    *status = proc_status(rc, result);
+    list_remove(&c->node);
+    task_drop(c->task);
+    kfree(c);
+    return (int)pid;
+}
+
+int proc_kill(int64_t pid)
+{
+    struct child *c = find_child(pid);
+    if (c == NULL)
+        return -ESRCH;
+    task_abort(c->task);
+    return 0;
+}
+
+void proc_exit(int status)
+{
+    task_exit((void *)(uintptr_t)(status & 0xff));
+}
+
+void proc_fault(struct trap_frame *tf)
+{
+    struct task *t = task_current();
+    uint64_t code = tf->scause;
+    if (code == EXC_ILLEGAL_INSTRUCTION)
+        kprintf("pid %lu (%s): killed: illegal instruction %#lx at pc %#lx\n",
+                (unsigned long)t->id, t->name, (unsigned long)tf->stval,
+                (unsigned long)tf->sepc);
+    else
+        kprintf("pid %lu (%s): killed: %s at %#lx pc %#lx\n", (unsigned long)t->id, t->name,
+                trap_cause_name(code), (unsigned long)tf->stval, (unsigned long)tf->sepc);
+    proc_exit(code == EXC_ILLEGAL_INSTRUCTION ? WSTATUS_ILLEGAL : WSTATUS_FAULT);
+}
+
+void proc_release(struct task *t)
+{
+    struct proc *p = t->proc;
+    struct list_node *n;
+    while ((n = list_pop_front(&p->children)) != NULL) {
+        struct child *c = list_entry(n, struct child, node);
+        task_drop(c->task);         /* it runs on; it is reclaimed when it ends */
+        kfree(c);
+    }
+    vm_destroy(p->vm);              /* switches this hart back to the kernel's table first */
+    t->proc = NULL;
+    kfree(p);
+}

@@ -1,0 +1,53 @@
+/* proc.h: user programs. A user program is a task (task/task.h) with a struct proc: its own
+ * address space (kernel/vm.h), its break, and the programs it spawned. It is loaded from an ELF
+ * image embedded in the kernel (kernel/programs.h, checked by kernel/elf.c) and entered in
+ * U-mode; from then on it reaches the kernel only through traps (kernel/trap.c): system calls
+ * (kernel/syscall.c), interrupts, and faults, which end it alone.
+ *
+ * Tokio's shape carries over: the pid is the task's id, waiting for a program is joining its
+ * task, and killing one is aborting it. Its exit status is the join result (0..255), or
+ * WSTATUS_FAULT / _ILLEGAL when a fault ended it, or WSTATUS_KILLED when it was aborted.
+ */
+#ifndef HARTOS_PROC_H
+#define HARTOS_PROC_H
+
+#include "kernel/list.h"
+
+#include <stdint.h>
+
+struct task;
+struct trap_frame;
+
+struct proc {
+    struct vm *vm;
+    uint64_t brk_base, brk;         /* the heap: [brk_base, brk), grown page by page */
+    uint64_t entry, sp, argv;       /* how it starts: pc, stack pointer, a1 */
+    int argc;
+    struct list_node children;      /* struct child: programs it spawned, not yet waited for */
+};
+
+/* Load program `name` with argv[0..argc) (kernel strings; argv[0] is usually the name) into a
+ * new address space and start it as a task. Returns the task, or NULL with *err set to
+ * -ENOENT (no such program), -ENOEXEC (refused by elf_check, which is printed), -E2BIG, or
+ * -ENOMEM. On an error nothing stays allocated. Called by a program (SYS_spawn), the handle
+ * becomes that program's, for proc_wait; called by a kernel task, the handle is the caller's,
+ * as task_spawn's is (join it, then drop it). */
+struct task *proc_spawn(const char *name, int argc, char *const argv[], int *err);
+
+/* The status a joined program ended with (see above). */
+int proc_status(int join_result, void *result);
+
+/* For the calling program (the current task's proc): */
+int proc_wait(int64_t pid, int *status);   /* its child's pid, or -ECHILD */
+int proc_kill(int64_t pid);                /* 0, or -ESRCH: not its child */
+__attribute__((noreturn)) void proc_exit(int status);
+
+/* A trap from U-mode that is not an interrupt or a system call: the program is killed and the
+ * reason printed on one line. */
+__attribute__((noreturn)) void proc_fault(struct trap_frame *tf);
+
+/* task/task.c, when a task with a proc ends (however): free its address space and drop the
+ * handles of its children (which run on, unwaited). */
+void proc_release(struct task *t);
+
+#endif
