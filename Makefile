@@ -48,7 +48,9 @@ KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) $(BUILD)/user_programs.
 # User programs: every user/NAME.c is one program, linked with user/lib and picolibc into
 # build/user/NAME.elf (debug symbols, for gdb) and embedded stripped. Flags: the rv64imac/lp64
 # multilib of picolibc, soft-float like the kernel.
-USER_PROGS := $(sort $(basename $(notdir $(wildcard user/*.c))))
+# tests/user/NAME.c are programs too (the usertests, tests/user.sh), built and embedded alike;
+# a name must be unique across both folders.
+USER_PROGS := $(sort $(basename $(notdir $(wildcard user/*.c tests/user/*.c))))
 USER_ELFS := $(USER_PROGS:%=$(BUILD)/user/%.elf)
 USER_LIB_OBJS := $(patsubst %,$(BUILD)/%.o,$(wildcard user/lib/*.S user/lib/*.c))
 USER_CFLAGS := $(ARCHFLAGS) --specs=picolibc.specs -std=gnu11 -O2 -g -Wall -Wextra -Werror \
@@ -111,6 +113,10 @@ $(BUILD)/%.S.o: $(BUILD)/%.S | check-tools
 # User programs (see USER_CFLAGS). These rules are more specific than the kernel's above, so
 # make picks them for everything under user/.
 $(BUILD)/user/%.c.o: user/%.c | check-tools
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c -o $@ $<
+
+$(BUILD)/user/%.c.o: tests/user/%.c | check-tools
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -c -o $@ $<
 
