@@ -6,6 +6,7 @@
 #include "kernel/syscall.h"
 #include "heap/kheap.h"
 #include "kernel/console.h"
+#include "kernel/hart.h"
 #include "kernel/proc.h"
 #include "kernel/string.h"
 #include "kernel/timer.h"
@@ -24,7 +25,7 @@ static struct proc *me(void)
 }
 
 /* No console input yet (chapter 8 adds it): a read is at the end of its input. */
-static long sys_read(int fd, uint64_t buf, size_t n)
+static long sys_read(uint64_t fd, uint64_t buf, size_t n)
 {
     if (fd != 0)
         return -EBADF;
@@ -35,7 +36,7 @@ static long sys_read(int fd, uint64_t buf, size_t n)
 
 /* The whole buffer is checked first and then written under the console lock, so one write
  * comes out whole, even with other harts printing. */
-static long sys_write(int fd, uint64_t buf, size_t n)
+static long sys_write(uint64_t fd, uint64_t buf, size_t n)
 {
     if (fd != 1 && fd != 2)
         return -EBADF;
@@ -119,12 +120,12 @@ out:
 
 /* wait(pid, &status): the status pointer is checked before waiting, so a bad one cannot lose
  * the child's status. */
-static long sys_wait(int64_t pid, uint64_t ustatus)
+static long sys_wait(uint64_t pid, uint64_t ustatus)
 {
     if (ustatus && vm_user_ok(me()->vm, ustatus, sizeof(int), VM_WRITE) != 0)
         return -EFAULT;
     int status;
-    long r = proc_wait(pid, &status);
+    long r = proc_wait((int64_t)pid, &status);
     if (r >= 0 && ustatus)
         copy_to_user(me()->vm, ustatus, &status, sizeof(status));
     return r;
@@ -144,22 +145,61 @@ static long sys_tasks(uint64_t ubuf, size_t n)
     return got;
 }
 
-long syscall(struct trap_frame *tf)
+/* The rest take their arguments as the registers hold them. */
+static long sys_getpid(void)
 {
-    uint64_t a0 = tf->a0, a1 = tf->a1, a2 = tf->a2;
-    switch (tf->a7) {
-    case SYS_getpid:      return (long)task_current()->id;
-    case SYS_read:        return sys_read((int)a0, a1, a2);
-    case SYS_write:       return sys_write((int)a0, a1, a2);
-    case SYS_exit:        proc_exit((int)a0);
-    case SYS_sched_yield: task_yield(); return 0;
-    case SYS_kill:        return proc_kill((int64_t)a0);
-    case SYS_brk:         return sys_brk(a0);
-    case SYS_spawn:       return sys_spawn(a0, a1);
-    case SYS_wait:        return sys_wait((int64_t)a0, a1);
-    case SYS_sleep_ms:    task_sleep_ms(a0 < SLEEP_MAX_MS ? a0 : SLEEP_MAX_MS); return 0;
-    case SYS_uptime_ms:   return (long)uptime_ms();
-    case SYS_tasks:       return sys_tasks(a0, a1);
-    default:              return -ENOSYS;
-    }
+    return (long)this_hart()->current->id;
+}
+
+static long sys_exit(uint64_t status)
+{
+    proc_exit((int)status);
+}
+
+static long sys_sched_yield(void)
+{
+    task_yield();
+    return 0;
+}
+
+static long sys_sleep_ms(uint64_t ms)
+{
+    task_sleep_ms(ms < SLEEP_MAX_MS ? ms : SLEEP_MAX_MS);
+    return 0;
+}
+
+static long sys_uptime_ms(void)
+{
+    return (long)uptime_ms();
+}
+
+/* The table: a call's number is its index (Linux's numbers below 500, ours from 500). Each
+ * handler gets a0..a2 whatever it declares; one that takes fewer ignores the rest. */
+typedef long (*syscall_fn)(uint64_t, uint64_t, uint64_t);
+#define CALL(fn) ((syscall_fn)(void (*)(void))(fn))
+static const syscall_fn linux_calls[] = {
+    [SYS_read] = CALL(sys_read),            [SYS_write] = CALL(sys_write),
+    [SYS_exit] = CALL(sys_exit),            [SYS_sched_yield] = CALL(sys_sched_yield),
+    [SYS_kill] = CALL(proc_kill),           [SYS_getpid] = CALL(sys_getpid),
+    [SYS_brk] = CALL(sys_brk),
+};
+static const syscall_fn hartos_calls[] = {
+    [SYS_spawn - 500] = CALL(sys_spawn),    [SYS_wait - 500] = CALL(sys_wait),
+    [SYS_sleep_ms - 500] = CALL(sys_sleep_ms), [SYS_uptime_ms - 500] = CALL(sys_uptime_ms),
+    [SYS_tasks - 500] = CALL(sys_tasks),
+};
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* kernel/trap.S calls this straight from the trap vector for an ecall from U-mode (a system
+ * call is the trap programs make most, so it skips trap_handle), with the arguments as the
+ * program left them in its registers. A program killed (task_abort) during a call ends at the
+ * next switch point: when it wakes, if it was blocked, or at the next tick. */
+long syscall_entry(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t n, struct trap_frame *tf)
+{
+    syscall_fn fn = n < COUNT(linux_calls) ? linux_calls[n] :
+                    n - 500 < COUNT(hartos_calls) ? hartos_calls[n - 500] : NULL;
+    tf->sepc += 4;                          /* resume after the ecall */
+    if (__builtin_expect(fn == NULL, 0))
+        return -ENOSYS;
+    return fn(a0, a1, a2);
 }

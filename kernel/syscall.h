@@ -1,9 +1,10 @@
-/* syscall.h: the system calls (numbers and meanings: user/syscall.h). kernel/trap.c calls
- * syscall() for an ecall from U-mode; its result goes back in a0. */
+/* syscall.h: the system calls (numbers and meanings: user/syscall.h). kernel/trap.S calls
+ * syscall_entry() for an ecall from U-mode; the result goes back in the program's a0. */
 #ifndef HARTOS_SYSCALL_H
 #define HARTOS_SYSCALL_H
 
 struct trap_frame;
-long syscall(struct trap_frame *tf);
+#include <stdint.h>
+long syscall_entry(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t n, struct trap_frame *tf);
 
 #endif

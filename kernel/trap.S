@@ -81,10 +81,10 @@ trap_vector:
     sd      t0, TF_SEPC(sp)
     csrr    t0, sstatus
     sd      t0, TF_SSTATUS(sp)
-    csrr    t0, scause
-    sd      t0, TF_SCAUSE(sp)
     csrr    t0, stval
     sd      t0, TF_STVAL(sp)
+    csrr    t0, scause              /* last: t0 keeps it for the test below */
+    sd      t0, TF_SCAUSE(sp)
 
     /* For gdb's backtrace, describe the frame in DWARF (raw bytes: the assembler has no
      * directive for an expression): the caller's stack pointer (the CFA) is the word at
@@ -97,7 +97,16 @@ trap_vector:
 
     /* trap_handle's prologue saves the interrupted s0 as its "caller's" frame pointer, so
      * panic's backtrace, too, continues into the interrupted code. */
-    mv      a0, sp
+    addi    t0, t0, -8              /* scause 8, an ecall from U-mode, is a system call */
+    bnez    t0, 1f
+    /* ch7: straight to kernel/syscall.c, with the arguments still in a0..a2 and the number in
+     * a7: syscall_entry(a0, a1, a2, number, frame). Its result goes back to the program's a0. */
+    mv      a3, a7
+    mv      a4, sp
+    call    syscall_entry
+    sd      a0, TF_A0(sp)
+    j       trap_return
+1:  mv      a0, sp
     call    trap_handle
 
     .globl trap_return

@@ -9,7 +9,6 @@
 #include "kernel/ksyms.h"
 #include "kernel/panic.h"
 #include "kernel/proc.h"
-#include "kernel/syscall.h"
 #include "kernel/printf.h"
 #include "kernel/riscv.h"
 #include "kernel/param.h"
@@ -156,18 +155,6 @@ static __attribute__((noreturn, noinline, cold)) void nested_trap(struct trap_fr
              trap_cause_name(first_cause));
 }
 
-/* An exception from U-mode: a system call (ecall), or a fault, which ends the program alone. A
- * program killed (task_abort) while in a system call ends on its way out. */
-static void user_exception(struct trap_frame *tf)
-{
-    if (tf->scause != EXC_ECALL_U)
-        proc_fault(tf);
-    tf->sepc += 4;                          /* resume after the ecall */
-    tf->a0 = (uint64_t)syscall(tf);
-    if (__builtin_expect(task_current()->abort_requested, 0))
-        task_finish(TASK_ABORTED, NULL);
-}
-
 void trap_handle(struct trap_frame *tf)
 {
     struct hart *h = this_hart();
@@ -195,8 +182,7 @@ void trap_handle(struct trap_frame *tf)
             sched_preempt();                /* switch tasks; we return here when resumed */
         h = this_hart();
     } else if ((tf->sstatus & SSTATUS_SPP) == 0) {
-        user_exception(tf);                 /* ch7: a system call, or a fault that ends it */
-        h = this_hart();
+        proc_fault(tf);                     /* ch7: ends the program (ecalls go to syscall.c) */
     } else if (code == EXC_BREAKPOINT) {
         kernel_breakpoint(tf);
     } else if (is_page_fault(code) && vm_translate(NULL, tf->stval, fault_needs(code))) {
