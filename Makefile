@@ -179,6 +179,11 @@ bench: setup
 	    -- -icount shift=0,sleep=off >$(BUILD)/bench-smp1.log 2>&1 || \
 	    { tail -20 $(BUILD)/bench-smp1.log; \
 	      echo "bench: the kernel run failed (log: $(BUILD)/bench-smp1.log)"; exit 1; }
+	@# syscall: measured by a user program itself (tests/user/bench_syscall.c)
+	@SMP=1 ARGS="init=bench_syscall" tools/qemu --timeout 600 -- -icount shift=0,sleep=off \
+	    >>$(BUILD)/bench-smp1.log 2>&1 || \
+	    { tail -20 $(BUILD)/bench-smp1.log; \
+	      echo "bench: the syscall run failed (log: $(BUILD)/bench-smp1.log)"; exit 1; }
 	@for b in yield spawn_join; do \
 	    SMP=4 MEM=256M ARGS="kbench=$$b" tools/qemu --timeout 600 -- -icount shift=0,sleep=off \
 	        || exit 1; done >$(BUILD)/bench-smp4.log 2>&1 || \
