@@ -38,3 +38,17 @@ test_gdb_session() {
         fail "the kernel ran on after gdb quit (QEMU was detached, not killed)"
 }
 run_test gdb-session test_gdb_session
+
+# ch7: a user program under gdb: kuser loads its symbols, a hardware breakpoint stops in its
+# main in U-mode ($priv 0), with the arguments init= gave it.
+test_gdb_user() {
+    ARGS="init=hello a b" gdb_batch --smp 1 -- -ex c -ex 'kuser hello' -ex 'hbreak main' -ex c \
+        -ex bt -ex 'p argv[1]' -ex 'p $priv'
+    grep -Eq "^kuser: symbols of 'hello' loaded from build/user/hello.elf\$" <<<"$GDB_OUT" ||
+        fail "kuser did not load hello's symbols"
+    grep -Eq '^#0 +main \(argc=3, argv=0x[0-9a-f]+\) at user/hello.c:[0-9]+$' <<<"$GDB_OUT" ||
+        fail "gdb did not stop in hello's main with argc 3"
+    grep -Eq '^\$1 = 0x[0-9a-f]+ "a"$' <<<"$GDB_OUT" || fail "argv[1] is not \"a\""
+    grep -Eq '^\$2 = 0$' <<<"$GDB_OUT" || fail "\$priv in main is not 0 (U-mode)"
+}
+run_test gdb-user test_gdb_user

@@ -4,6 +4,7 @@
 #   krunq    every hart's run queue
 #   ktasks   every task: id, name, state, hart, ticks run, and where it is
 #   kbt ID   the backtrace of a task that is not running, from its saved context
+#   kuser NAME  load user program NAME's symbols (build/user/NAME.elf) to debug it
 
 import gdb
 
@@ -316,6 +317,34 @@ Usage: krunq"""
                 int(q["length"]), ": " if names else "", " ".join(names)))
 
 
+class KUser(gdb.Command):
+    """Load the symbols of user program NAME (build/user/NAME.elf, with its debug information),
+so that you can break in it and step through it. Programs are linked at their run addresses
+(user/user.ld), so no offset is needed. Break with `hbreak` (a hardware breakpoint): the
+program's pages are mapped only in its own page table, so gdb cannot plant a software
+breakpoint there before it runs. For example, with `make qemu-gdb ARGS="init=hello a b"`:
+    (gdb) kuser hello
+    (gdb) hbreak main
+    (gdb) c
+Usage: kuser NAME"""
+
+    def __init__(self):
+        super().__init__("kuser", gdb.COMMAND_FILES)
+
+    def invoke(self, arg, from_tty):
+        name = arg.strip()
+        if not name or "/" in name:
+            raise gdb.GdbError("usage: kuser NAME (a program: user/NAME.c or tests/user/NAME.c)")
+        import os
+        build = os.environ.get("BUILD", "build")
+        path = os.path.join(build, "user", name + ".elf")
+        if not os.path.exists(path):
+            raise gdb.GdbError("kuser: no %s (is '%s' a program? run make first)" % (path, name))
+        gdb.execute("add-symbol-file %s" % path, from_tty=False, to_string=not from_tty)
+        print("kuser: symbols of '%s' loaded from %s" % (name, path))
+
+
 KTasks()
 KBt()
 KRunq()
+KUser()
