@@ -1,0 +1,103 @@
+# tests/user.sh (ch7): the usertests. Each boot runs one program of tests/user/ as init, and
+# QEMU's exit status is the program's. A test_* program checks many things and exits with the
+# number of the first check that failed, after a line "FAIL test_x check N: ..."
+# (tests/user/check.h), so a failure here names the broken check. Programs that must be killed
+# are spawned by test_fault, which checks each one's status; a few run as init as well, where
+# the status is QEMU's exit code. tests/kernel/proc_test.c checks what spawn leaves behind.
+
+# run_user_program NAME [boot options]: boot with init=NAME; it must exit 0 saying so, with no
+# FAIL line and no program killed.
+run_user_program() {
+    local name=$1
+    shift
+    boot --smp 1 --args "init=$name" "$@"
+    expect_no_line '^FAIL '
+    expect_no_line 'killed:'
+    expect_status 0
+    expect_line "^$name: all .*passed\$"
+    expect_line "^init: '$name' exited with status 0\$"
+}
+
+# Pointer arguments that are NULL, kernel addresses, unmapped, wrapping, read-only or running
+# off the user range are -EFAULT, and the program lives on; a bad fd is -EBADF; unknown call
+# numbers are -ENOSYS; wait checks its status pointer before it waits.
+run_test user-bad-pointers run_user_program test_badptr
+
+# brk: absurd breaks leave it unchanged, it grows and shrinks with zeroed pages, malloc says
+# NULL to 1 GiB and goes on working.
+run_test user-brk run_user_program test_brk
+
+# spawn: -ENOENT, -E2BIG at the exact limits, argv passed, 200 children with their statuses;
+# on one hart and on four (children then run, end and are waited for on other harts).
+test_user_spawn() {
+    run_user_program test_spawn --smp "$1"
+    expect_line '^argv\[2\] = "test_spawn"$'            # hello, spawned with arguments
+}
+run_test user-spawn-smp1 test_user_spawn 1
+run_test user-spawn-smp4 test_user_spawn 4
+
+# A child that never yields is preempted, so a second child still runs and ends; kill, wait and
+# their errors; sleep_ms against uptime_ms. One hart, so preemption is the only way; under
+# ICOUNT, so the times cannot be late on a busy host.
+test_user_sched() {
+    run_user_program test_sched -- "${ICOUNT[@]}"
+    expect_line '^test_child: ran beside spin$'
+}
+run_test user-sched test_user_sched
+
+# expect_kill MODE REGEX: the line before test_fault's "MODE: status" line is the kernel's kill
+# line for that child, and says REGEX after "killed: ".
+expect_kill() {
+    local before
+    before=$(grep -B1 -E "^test_fault: $1: status" "$CONSOLE" | head -n 1)
+    [[ "$before" =~ ^pid\ [0-9]+\ \(test_fault\):\ killed:\ $2$ ]] ||
+        fail "$1: expected the kill line 'killed: $2', got '$before'"
+}
+
+# Every forbidden thing, each in its own child: killed with the status that names it, the
+# reason printed, and the parent unharmed (it checks the statuses and exits 0).
+test_user_faults() {
+    boot --smp 1 --args "init=test_fault"
+    expect_no_line '^FAIL '
+    expect_status 0
+    expect_line '^test_fault: all 9 modes ended as expected$'
+    local pc='pc 0x4[0-9a-f]{7}'
+    expect_kill stack "store/AMO page fault at 0x7ffe[0-9a-f]{4} $pc"
+    expect_kill illegal "illegal instruction 0 at $pc"
+    expect_kill csr "illegal instruction 0x10002[0-9a-f][7f]3 at $pc"      # csrr rd, sstatus
+    expect_kill text "store/AMO page fault at 0x4[0-9a-f]{7} $pc"
+    expect_kill kstore "store/AMO page fault at 0x80200000 $pc"
+    expect_kill kjump "instruction page fault at 0x80200000 pc 0x80200000"
+    expect_kill null "load page fault at 0 $pc"
+    expect_kill data_exec "instruction page fault at 0x4[0-9a-f]{7} pc 0x4[0-9a-f]{7}"
+    expect_kill brk_shrunk "load page fault at 0x4[0-9a-f]{4}000 $pc"
+}
+run_test user-faults test_user_faults
+
+# The same faults as init: QEMU's exit code is the status, after the kill line and init's.
+# test_fault_as_init MODE STATUS REGEX
+test_fault_as_init() {
+    boot --smp 1 --args "init=test_fault $1"
+    expect_status "$2"
+    expect_line "^pid [0-9]+ \\(test_fault\\): killed: $3\$"
+    expect_line "^init: 'test_fault' exited with status $2\$"
+    expect_no_line 'came back'
+    expect_no_line '^panic'
+}
+run_test user-fault-stack-overflow test_fault_as_init stack 139 \
+    'store/AMO page fault at 0x7ffe[0-9a-f]{4} pc 0x4[0-9a-f]{7}'
+run_test user-fault-illegal test_fault_as_init illegal 132 \
+    'illegal instruction 0 at pc 0x4[0-9a-f]{7}'
+run_test user-fault-store-text test_fault_as_init text 139 \
+    'store/AMO page fault at 0x4[0-9a-f]{7} pc 0x4[0-9a-f]{7}'
+
+# argv reaches main: init=hello a b.
+test_user_argv() {
+    boot --smp 1 --args "init=hello a b"
+    expect_status 0
+    expect_line '^hello: argc 3$'
+    expect_line '^argv\[0\] = "hello"$'
+    expect_line '^argv\[1\] = "a"$'
+    expect_line '^argv\[2\] = "b"$'
+}
+run_test user-argv test_user_argv

@@ -1,0 +1,53 @@
+/* test_child.c: the program the usertests spawn (tests/user.sh, tests/kernel/proc_test.c). What
+ * it does is its first argument:
+ *   test_child              exits 50 if it got its name alone as argv (argc 1, argv[1] NULL)
+ *   test_child exit N       exits N (the kernel keeps N & 0xff)
+ *   test_child argc ...     exits argc
+ *   test_child argv one "two words"   exits 0 if argv arrived exactly so, else 60..64
+ *   test_child print TEXT   prints "test_child: TEXT" and exits 0
+ *   test_child sleep MS     sleeps MS milliseconds, exits 0
+ *   test_child spin         loops forever without a system call: only preemption stops it */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "user/lib/sys.h"
+
+static int argv_arrived(int argc, char **argv)
+{
+    if (argc != 4)
+        return 60;
+    if (strcmp(argv[0], "test_child") != 0)
+        return 61;
+    if (strcmp(argv[2], "one") != 0)
+        return 62;
+    if (strcmp(argv[3], "two words") != 0)
+        return 63;
+    if (argv[4] != NULL)
+        return 64;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return argc == 1 && strcmp(argv[0], "test_child") == 0 && argv[1] == NULL ? 50 : 51;
+    const char *mode = argv[1];
+    if (strcmp(mode, "exit") == 0 && argc == 3)
+        return atoi(argv[2]);
+    if (strcmp(mode, "argc") == 0)
+        return argc;
+    if (strcmp(mode, "argv") == 0)
+        return argv_arrived(argc, argv);
+    if (strcmp(mode, "print") == 0 && argc == 3) {
+        printf("test_child: %s\n", argv[2]);
+        return 0;
+    }
+    if (strcmp(mode, "sleep") == 0 && argc == 3)
+        return (int)sys_sleep_ms((unsigned long)atol(argv[2]));
+    if (strcmp(mode, "spin") == 0)
+        for (;;)
+            __asm__ volatile("");
+    printf("test_child: unknown mode '%s'\n", mode);
+    return 99;
+}
