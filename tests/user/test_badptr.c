@@ -121,11 +121,11 @@ static void task_lists(void)
 /* Numbers the kernel does not know. */
 static void unknown_calls(void)
 {
-    CHECK_EQ(80, check_ecall(9999, 0, 0, 0), -ENOSYS);
-    CHECK_EQ(81, check_ecall(0, 0, 0, 0), -ENOSYS);
-    CHECK_EQ(82, check_ecall(-1, 0, 0, 0), -ENOSYS);
-    CHECK_EQ(83, check_ecall(SYS_tasks + 1, 0, 0, 0), -ENOSYS);
-    CHECK_EQ(84, check_ecall(SYS_getpid + (1L << 32), 0, 0, 0), -ENOSYS);   /* not truncated */
+    CHECK_EQ(80, check_raw_syscall(9999), -ENOSYS);
+    CHECK_EQ(81, check_raw_syscall(0), -ENOSYS);
+    CHECK_EQ(82, check_raw_syscall(-1), -ENOSYS);
+    CHECK_EQ(83, check_raw_syscall(SYS_tasks + 1), -ENOSYS);
+    CHECK_EQ(84, check_raw_syscall(SYS_getpid + (1L << 32)), -ENOSYS);   /* not truncated */
 }
 
 int main(void)
