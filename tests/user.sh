@@ -37,13 +37,16 @@ run_test user-spawn-smp1 test_user_spawn 1
 run_test user-spawn-smp4 test_user_spawn 4
 
 # A child that never yields is preempted, so a second child still runs and ends; kill, wait and
-# their errors; sleep_ms against uptime_ms. One hart, so preemption is the only way; under
-# ICOUNT, so the times cannot be late on a busy host.
+# their errors; an orphan runs on; sleep_ms against uptime_ms. On one hart preemption is the
+# only way the second child runs. Under ICOUNT, so the times cannot be late on a busy host.
 test_user_sched() {
-    run_user_program test_sched -- "${ICOUNT[@]}"
+    run_user_program test_sched --smp "$1" -- "${ICOUNT[@]}"
     expect_line '^test_child: ran beside spin$'
+    expect_line '^test_child: orphan finished$'
 }
-run_test user-sched test_user_sched
+run_test user-sched-smp1 test_user_sched 1
+# On four harts the spinner runs on another hart: kill reaches it there.
+run_test user-sched-smp4 test_user_sched 4
 
 # expect_kill MODE REGEX: the line before test_fault's "MODE: status" line is the kernel's kill
 # line for that child, and says REGEX after "killed: ".

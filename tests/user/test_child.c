@@ -3,10 +3,13 @@
  *   test_child              exits 50 if it got its name alone as argv (argc 1, argv[1] NULL)
  *   test_child exit N       exits N (the kernel keeps N & 0xff)
  *   test_child argc ...     exits argc
- *   test_child argv one "two words"   exits 0 if argv arrived exactly so, else 60..64
+ *   test_child argv one "two words"   exits 0 if argv arrived exactly so, else 60..66
  *   test_child print TEXT   prints "test_child: TEXT" and exits 0
  *   test_child sleep MS     sleeps MS milliseconds, exits 0
- *   test_child spin         loops forever without a system call: only preemption stops it */
+ *   test_child spin         loops forever without a system call: only preemption stops it
+ *   test_child orphan       spawns "test_child print orphan finished" and exits 0 at once,
+ *                           without waiting: the grandchild runs on */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +28,13 @@ static int argv_arrived(int argc, char **argv)
         return 63;
     if (argv[4] != NULL)
         return 64;
+    /* Where the loader put them (user/syscall.h): argv[] 8-byte aligned on the stack, the
+     * strings above it, below the top of the user range. */
+    if ((uintptr_t)argv % 8 != 0 || (uintptr_t)argv < USER_TOP - USER_STACK_SIZE)
+        return 65;
+    for (int i = 0; i < argc; i++)
+        if ((uintptr_t)argv[i] <= (uintptr_t)&argv[argc] || (uintptr_t)argv[i] >= USER_TOP)
+            return 66;
     return 0;
 }
 
@@ -45,6 +55,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "sleep") == 0 && argc == 3)
         return (int)sys_sleep_ms((unsigned long)atol(argv[2]));
+    if (strcmp(mode, "orphan") == 0) {
+        char *grandchild[] = {"test_child", "print", "orphan finished", NULL};
+        return sys_spawn("test_child", grandchild) > 0 ? 0 : 1;
+    }
     if (strcmp(mode, "spin") == 0)
         for (;;)
             __asm__ volatile("");

@@ -83,26 +83,36 @@ static void not_our_children(void)
     CHECK_EQ(35, sys_kill(1), -ESRCH);
     CHECK_EQ(36, sys_kill(99999), -ESRCH);
     CHECK_EQ(37, status, -1);                                 /* untouched by the failures */
+
+    /* A grandchild is not ours: its parent's to wait for or kill. Here its parent exits at
+     * once, without waiting; the grandchild runs on and prints (tests/user.sh checks). */
+    char *orphan[] = {"test_child", "orphan", NULL};
+    long parent = spawn_child(orphan);
+    CHECK_EQ(38, wait_status(parent), 0);
+    long grandchild = parent + 1;                             /* pids are handed out in order */
+    CHECK_EQ(39, sys_kill(grandchild), -ESRCH);
+    CHECK_EQ(40, sys_wait(grandchild, &status), -ECHILD);
+    sys_sleep_ms(50);                                         /* time for it to print */
 }
 
 static void time_and_identity(void)
 {
     long me = sys_getpid();
-    CHECK(40, me > 0, "getpid is positive");
-    CHECK_EQ(41, sys_getpid(), me);
-    CHECK_EQ(42, sys_sched_yield(), 0);
-    CHECK_EQ(43, sys_getpid(), me);                           /* the same after a yield */
+    CHECK(90, me > 0, "getpid is positive");
+    CHECK_EQ(91, sys_getpid(), me);
+    CHECK_EQ(92, sys_sched_yield(), 0);
+    CHECK_EQ(93, sys_getpid(), me);                           /* the same after a yield */
     long t0 = sys_uptime_ms();
-    CHECK_EQ(44, sys_sleep_ms(50), 0);
+    CHECK_EQ(94, sys_sleep_ms(50), 0);
     long slept = sys_uptime_ms() - t0;
-    CHECK(45, slept >= 50, "sleep_ms(50) lasts at least 50 ms by uptime_ms");
-    CHECK(46, slept < 1000, "sleep_ms(50) lasts less than a second");
-    CHECK_EQ(47, sys_sleep_ms(0), 0);
-    CHECK(48, sys_uptime_ms() >= t0 + slept, "uptime_ms does not go back");
+    CHECK(95, slept >= 50, "sleep_ms(50) lasts at least 50 ms by uptime_ms");
+    CHECK(96, slept < 1000, "sleep_ms(50) lasts less than a second");
+    CHECK_EQ(97, sys_sleep_ms(0), 0);
+    CHECK(98, sys_uptime_ms() >= t0 + slept, "uptime_ms does not go back");
     char *exit_0[] = {"test_child", "exit", "0", NULL};
     long child = spawn_child(exit_0);
-    CHECK(49, child != me, "a child's pid is not ours");
-    CHECK_EQ(50, wait_status(child), 0);
+    CHECK(99, child != me, "a child's pid is not ours");
+    CHECK_EQ(100, wait_status(child), 0);
 }
 
 int main(void)

@@ -63,6 +63,10 @@ static void arguments(void)
     CHECK_EQ(15, sys_wait(pid, &status), pid);
     CHECK_EQ(16, status, 0);
     CHECK_EQ(17, sys_wait(pid, &status), -ECHILD);                      /* waited already */
+    char *exit_9[] = {"test_child", "exit", "9", NULL};
+    pid = sys_spawn("test_child", exit_9);
+    CHECK(18, pid > 0, "spawn test_child exit 9");
+    CHECK_EQ(19, sys_wait(pid, NULL), pid);                 /* NULL: the status is not wanted */
 }
 
 /* 100 one at a time, then 20 rounds of 5 at once, waited for in reverse order. */
