@@ -8,7 +8,9 @@
  *   test_child sleep MS     sleeps MS milliseconds, exits 0
  *   test_child spin         loops forever without a system call: only preemption stops it
  *   test_child orphan       spawns "test_child print orphan finished" and exits 0 at once,
- *                           without waiting: the grandchild runs on */
+ *                           without waiting: the grandchild runs on
+ *   test_child waiter       spawns "test_child sleep 100000" and waits for it: blocked in wait
+ *                           (for its killer to interrupt), exits 0 if the wait ever ends */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +60,11 @@ int main(int argc, char **argv)
     if (strcmp(mode, "orphan") == 0) {
         char *grandchild[] = {"test_child", "print", "orphan finished", NULL};
         return sys_spawn("test_child", grandchild) > 0 ? 0 : 1;
+    }
+    if (strcmp(mode, "waiter") == 0) {
+        char *grandchild[] = {"test_child", "sleep", "100000", NULL};
+        long pid = sys_spawn("test_child", grandchild);
+        return pid > 0 && sys_wait(pid, NULL) == pid ? 0 : 1;
     }
     if (strcmp(mode, "spin") == 0)
         for (;;)

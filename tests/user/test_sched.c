@@ -69,6 +69,15 @@ static void preemption_and_kill(void)
     sys_sleep_ms(20);
     CHECK_EQ(22, sys_kill(done), 0);
     CHECK_EQ(23, wait_status(done), 5);
+
+    /* A child blocked in wait (for a grandchild that sleeps long) is killed there too. */
+    char *waiter[] = {"test_child", "waiter", NULL};
+    long waiting = spawn_child(waiter);
+    sys_sleep_ms(20);
+    t0 = sys_uptime_ms();
+    CHECK_EQ(24, sys_kill(waiting), 0);
+    CHECK_EQ(25, wait_status(waiting), WSTATUS_KILLED);
+    CHECK(26, sys_uptime_ms() - t0 < 1000, "a child killed in wait ends within a second");
 }
 
 static void not_our_children(void)
