@@ -213,11 +213,11 @@ void proc_fault(struct trap_frame *tf)
     struct task *t = task_current();
     uint64_t code = tf->scause;
     if (code == EXC_ILLEGAL_INSTRUCTION)
-        kprintf("pid %lu (%s): killed: illegal instruction %#lx at pc %#lx\n",
+        kprintf("pid %lu (%s): killed: illegal instruction 0x%lx at pc 0x%lx\n",
                 (unsigned long)t->id, t->name, (unsigned long)tf->stval,
                 (unsigned long)tf->sepc);
     else
-        kprintf("pid %lu (%s): killed: %s at %#lx pc %#lx\n", (unsigned long)t->id, t->name,
+        kprintf("pid %lu (%s): killed: %s at 0x%lx pc 0x%lx\n", (unsigned long)t->id, t->name,
                 trap_cause_name(code), (unsigned long)tf->stval, (unsigned long)tf->sepc);
     proc_exit(code == EXC_ILLEGAL_INSTRUCTION ? WSTATUS_ILLEGAL : WSTATUS_FAULT);
 }

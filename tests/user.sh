@@ -66,12 +66,12 @@ test_user_faults() {
     expect_line '^test_fault: all 9 modes ended as expected$'
     local pc='pc 0x4[0-9a-f]{7}'
     expect_kill stack "store/AMO page fault at 0x7ffe[0-9a-f]{4} $pc"
-    expect_kill illegal "illegal instruction 0 at $pc"
+    expect_kill illegal "illegal instruction 0x0 at $pc"
     expect_kill csr "illegal instruction 0x10002[0-9a-f][7f]3 at $pc"      # csrr rd, sstatus
     expect_kill text "store/AMO page fault at 0x4[0-9a-f]{7} $pc"
     expect_kill kstore "store/AMO page fault at 0x80200000 $pc"
     expect_kill kjump "instruction page fault at 0x80200000 pc 0x80200000"
-    expect_kill null "load page fault at 0 $pc"
+    expect_kill null "load page fault at 0x0 $pc"
     expect_kill data_exec "instruction page fault at 0x4[0-9a-f]{7} pc 0x4[0-9a-f]{7}"
     expect_kill brk_shrunk "load page fault at 0x4[0-9a-f]{4}000 $pc"
 }
@@ -90,7 +90,7 @@ test_fault_as_init() {
 run_test user-fault-stack-overflow test_fault_as_init stack 139 \
     'store/AMO page fault at 0x7ffe[0-9a-f]{4} pc 0x4[0-9a-f]{7}'
 run_test user-fault-illegal test_fault_as_init illegal 132 \
-    'illegal instruction 0 at pc 0x4[0-9a-f]{7}'
+    'illegal instruction 0x0 at pc 0x4[0-9a-f]{7}'
 run_test user-fault-store-text test_fault_as_init text 139 \
     'store/AMO page fault at 0x4[0-9a-f]{7} pc 0x4[0-9a-f]{7}'
 
