@@ -134,6 +134,8 @@ static int check_load(const struct check *c, int i, const uint8_t *ph)
                       "%zu-byte file", i, offset, filesz, c->len);
     if (filesz > memsz)
         return refuse(c, "elf: segment %d: filesz 0x%lx > memsz 0x%lx", i, filesz, memsz);
+    if (memsz == 0)
+        return 0; /* maps nothing, wherever it says: ld emits one at 0 for an empty section */
     if (vaddr % USER_PAGE_SIZE != offset % USER_PAGE_SIZE)
         return refuse(c, "elf: segment %d: vaddr 0x%lx and offset 0x%lx differ modulo the "
                       "page size 0x%lx", i, vaddr, offset, USER_PAGE_SIZE);
@@ -142,8 +144,6 @@ static int check_load(const struct check *c, int i, const uint8_t *ph)
                       "[0x%lx, 0x%lx)", i, vaddr, memsz, USER_BASE, USER_IMAGE_TOP);
     if ((flags & ELF_PF_W) && (flags & ELF_PF_X))
         return refuse(c, "elf: segment %d at 0x%lx is both writable and executable", i, vaddr);
-    if (memsz == 0)
-        return 0; /* maps nothing; ld emits none, but the format allows it */
 
     struct elf_plan *plan = c->plan;
     uint64_t lo = page_down(vaddr), hi = page_up(vaddr + memsz);

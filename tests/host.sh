@@ -9,8 +9,9 @@ run_test host-build test_host_build
 # host_cmocka BINARY [DIR]: run it on DIR (default build/dtbs, the trees it reads); cmocka's
 # own summary must report every case passed.
 host_cmocka() {
-    build/host/"$1" "${2:-build/dtbs}"
+    build/host/"$1" "${2:-build/dtbs}" || fail "$1 exited with status $? (cases failed)"
     grep -q 'PASSED' "$TEST_DIR/$T_NAME.log" || fail "$1 reported no passed cases"
+    ! grep -q 'FAILED' "$TEST_DIR/$T_NAME.log" || fail "$1 reported failed cases"
 }
 run_test host-format host_cmocka format_test
 run_test host-fdt host_cmocka fdt_test

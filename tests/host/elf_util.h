@@ -18,7 +18,7 @@ struct image {
  *   2  PT_RISCV_ATTRIBUTES (ignored by elf_check)
  * and entry IMG_ENTRY, inside segment 0. */
 #define IMG_SIZE  0x2010
-#define IMG_ENTRY 0x10020
+#define IMG_ENTRY (USER_BASE + 0x20)
 struct image image_build(void);
 
 /* The file at path; fails the current cmocka test if it cannot be read. */
