@@ -263,7 +263,9 @@ static void *shot_reader(void *arg)
 KTEST_PANICS(vm_shootdown_panics)
 {
     shot_page = frame_alloc();
-    task_spawn("reader", shot_reader, NULL);
+    /* On another hart by name: placement may keep a task on a busy spawner's hart whose idle
+     * bit is stale (task/sched.c), and then there would be no remote TLB to shoot down. */
+    task_spawn_on((this_hart()->index + 1) % smp_harts(), "reader", shot_reader, NULL);
     while (shot_reads < 1000)
         task_sleep_ms(1);
     if (shot_hart == this_hart()->index)
