@@ -81,6 +81,21 @@ static int prop_u32(const struct fdt_node *node, const char *name, uint32_t *out
     return rc < 0 ? rc : 0;
 }
 
+/* The first cell of a property that may hold more (interrupts: <source> on the PLIC, or
+ * <source flags> with #interrupt-cells = 2); *out untouched if absent. */
+static int first_cell(const struct fdt_node *node, const char *name, uint32_t *out)
+{
+    uint32_t len;
+    const uint8_t *v = fdt_node_prop(node, name, &len);
+    if (v == NULL)
+        return 0;
+    if (len < 4 || len % 4 != 0)
+        return fdt_fail(node->r, FDT_ERR_VALUE, "fdt: property '%s' of %s is %u bytes, not cells",
+                        name, node->path, len);
+    *out = fdt_be32(v);
+    return 0;
+}
+
 /* The matching entry of a compatible string list ("a\0b\0"), or NULL. */
 static const char *compatible_match(const struct fdt_node *node, const char *const *wanted)
 {
@@ -220,6 +235,8 @@ static int parse_devices(struct parse *ps, const struct fdt_node *node)
             rc = prop_u32(node, "clock-frequency", &out->uart.clock_hz);
         if (rc == 0)
             rc = prop_u32(node, "reg-shift", &out->uart.reg_shift);
+        if (rc == 0)
+            rc = first_cell(node, "interrupts", &out->uart.irq);
         out->uart.present = rc == 0;
     } else if (compatible_match(node, plic_compatibles) && !out->plic.present) {
         rc = reg_entry(node, 0, &out->plic.base, &out->plic.size);
@@ -298,7 +315,7 @@ int fdt_parse(const void *blob, size_t max_size, struct fdt_info *out, char *err
     out->timebase_hz = 0;
     out->uart.present = out->plic.present = out->test_dev.present = false;
     out->uart.base = out->plic.base = out->plic.size = out->test_dev.base = 0;
-    out->uart.clock_hz = out->uart.reg_shift = out->plic.ndev = 0;
+    out->uart.clock_hz = out->uart.reg_shift = out->uart.irq = out->plic.ndev = 0;
     out->uart.compatible = out->bootargs = out->stdout_path = NULL;
     out->totalsize = 0;
 

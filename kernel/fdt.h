@@ -49,6 +49,7 @@ struct fdt_info {
         uint64_t base;
         uint32_t clock_hz;      /* clock-frequency, 0 if absent (sifive_u uses clocks) */
         uint32_t reg_shift;     /* reg-shift, 0 if absent */
+        uint32_t irq;           /* interrupts: its source number at the PLIC, 0 if absent */
         const char *compatible; /* the entry that matched: "ns16550a", "ns16550",
                                    "sifive,uart0" */
     } uart;

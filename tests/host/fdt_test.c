@@ -106,6 +106,7 @@ static void test_virt_devices(void **state)
     assert_string_equal(info.uart.compatible, "ns16550a");
     assert_int_equal(info.uart.clock_hz, 3686400);
     assert_int_equal(info.uart.reg_shift, 0);
+    assert_int_equal(info.uart.irq, 10); /* ch8: its PLIC source */
     assert_true(info.plic.present);
     assert_int_equal(info.plic.base, 0xc000000);
     assert_int_equal(info.plic.size, 0x600000);
@@ -139,6 +140,7 @@ static void test_sifive_u(void **state)
     assert_string_equal(info.uart.compatible, "sifive,uart0");
     assert_int_equal(info.uart.base, 0x10010000);
     assert_int_equal(info.uart.clock_hz, 0); /* it names a clock instead */
+    assert_int_equal(info.uart.irq, 4);
     assert_int_equal(info.plic.base, 0xc000000);
     assert_int_equal(info.plic.ndev, 53);
     assert_false(info.test_dev.present);
@@ -171,6 +173,7 @@ static void test_custom_tree(void **state)
     assert_int_equal(info.uart.base, 0x10000000);         /* 1-cell bus */
     assert_int_equal(info.uart.reg_shift, 2);
     assert_int_equal(info.uart.clock_hz, 1843200);
+    assert_int_equal(info.uart.irq, 7); /* the first of two cells */
     assert_int_equal(info.plic.ndev, 31);
     assert_int_equal(info.test_dev.base, 0x100000);
     assert_string_equal(info.bootargs, "console=ttyS0 quiet");
