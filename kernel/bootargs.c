@@ -11,6 +11,7 @@ static const char *const known_args[] = {
     "hz",           /* ch3: timer interrupts per second */
     "ktest",        /* ch3: run the in-kernel tests (all, or ktest=GLOB) */
     "kbench",       /* ch4: run the benchmarks (all, or kbench=GLOB) */
+    "demo",         /* ch8: the chapter 5 task demo instead of the shell */
     "init",         /* ch7: init=NAME [arg ...]: run a user program; the rest of the line is
                        its arguments, not the kernel's */
 };

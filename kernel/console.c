@@ -8,19 +8,24 @@
 
 #include <stdbool.h>
 
-static bool console_on_uart;
+static bool on_uart;
 
 void console_use_uart(uint64_t base, uint32_t reg_shift)
 {
     uart_init(base, reg_shift);
-    console_on_uart = true;
+    on_uart = true;
+}
+
+bool console_on_uart(void)
+{
+    return on_uart;
 }
 
 void console_putc(char c)
 {
     if (c == '\n')
         console_putc('\r');     /* the terminal wants CR LF */
-    if (console_on_uart)
+    if (on_uart)
         uart_putc(c);
     else
         sbi_legacy_putchar(c);

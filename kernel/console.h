@@ -5,9 +5,11 @@
 #ifndef HARTOS_CONSOLE_H
 #define HARTOS_CONSOLE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 void console_use_uart(uint64_t base, uint32_t reg_shift);
+bool console_on_uart(void);         /* the UART (not SBI) is the console: input can be had */
 void console_putc(char c);
 void console_puts(const char *s);
 

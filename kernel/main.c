@@ -7,6 +7,7 @@
 #include "heap/kheap.h"
 #include "kernel/bootargs.h"
 #include "kernel/param.h"
+#include "kernel/plic.h"
 #include "kernel/console.h"
 #include "kernel/demo.h"
 #include "kernel/fdt.h"
@@ -24,6 +25,8 @@
 #include "kernel/string.h"
 #include "kernel/timer.h"
 #include "kernel/trap.h"
+#include "kernel/tty.h"
+#include "kernel/uart.h"
 #include "kernel/vm.h"
 #include "task/sched.h"
 #include "task/task.h"
@@ -186,6 +189,27 @@ static void start_timer(uint64_t hartid)
             timer_uses_sstc() ? "Sstc stimecmp" : "SBI set_timer");
 }
 
+/* Keys typed on the console: the UART raises its PLIC source for every byte received, routed
+ * to this (the boot) hart's S-mode context; the line discipline (kernel/tty.c) edits them into
+ * lines for SYS_read. One hart takes them all, so bytes are handled in the order they came. */
+static void start_console_input(uint64_t hartid)
+{
+    const struct fdt_hart *h = boot_hart(hartid);
+    if (!console_on_uart() || !machine.plic.present || machine.uart.irq == 0 ||
+        h->plic_context < 0) {
+        kprintf("console: no input (needs a 16550 UART with an interrupt and a PLIC)\n");
+        return;
+    }
+    plic_init(machine.plic.base, machine.plic.ndev);
+    if (plic_route(machine.uart.irq, h->plic_context, uart_interrupt) != 0)
+        panic("plic: cannot route UART source %u to context %d", machine.uart.irq,
+              h->plic_context);
+    tty_input_on();
+    uart_rx_interrupts_on();
+    kprintf("console: input on UART source %u, PLIC context %d (hart %lu)\n", machine.uart.irq,
+            h->plic_context, (unsigned long)hartid);
+}
+
 /* init=NAME arg...: split the words (in a copy: the line is the device tree's), run the
  * program, and power off with its exit status, so QEMU's exit code is the program's. */
 static __attribute__((noreturn)) void run_init(const char *line)
@@ -236,9 +260,12 @@ static void *main_task(void *arg)
     if (init)
         run_init(init);                     /* ch7: a user program; powers off with its status */
 
-    demo_run();                             /* ch5: tasks */
-    kprintf("hartos: chapter 5 done, powering off\n");
-    poweroff(BOOT_EXIT_STATUS);
+    if (bootarg_present("demo")) {
+        demo_run();                         /* ch5: tasks */
+        kprintf("hartos: chapter 5 done, powering off\n");
+        poweroff(BOOT_EXIT_STATUS);
+    }
+    run_init("sh");                         /* ch8: the shell; `exit` or `poweroff` ends it */
 }
 
 void kmain(uint64_t hartid, void *dtb)
@@ -269,6 +296,7 @@ void kmain(uint64_t hartid, void *dtb)
     sched_init_hart();                      /* ch5: this boot context becomes the idle task */
     trap_init_hart();                       /* ch3: traps go to trap_vector */
     start_timer(hartid);                    /* ch3: periodic timer interrupts */
+    start_console_input(hartid);            /* ch8: keys via the PLIC into the line discipline */
 
     intr_on();
     smp_start(&machine, hartid);            /* ch6: every other hart, each with its own idle */

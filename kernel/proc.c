@@ -12,6 +12,7 @@
 #include "kernel/riscv.h"
 #include "kernel/string.h"
 #include "kernel/trap.h"
+#include "kernel/tty.h"
 #include "kernel/vm.h"
 #include "task/task.h"
 #include "user/syscall.h"
@@ -94,6 +95,8 @@ void enter_user(struct trap_frame *tf);     /* kernel/trap.S: sret into the fram
 static void *user_start(void *arg)
 {
     struct proc *p = arg;
+    if (p->foreground)          /* before the program runs, so no Ctrl-C can miss it */
+        tty_set_foreground(task_current()->id);
     intr_off();                 /* until sret: a trap now would find no user frame */
     vm_switch(p->vm);
     struct trap_frame tf __attribute__((aligned(16)));
@@ -117,6 +120,12 @@ static struct proc *current_proc(void)
 
 struct task *proc_spawn(const char *name, int argc, char *const argv[], int *err)
 {
+    return proc_spawn_flags(name, argc, argv, 0, err);
+}
+
+struct task *proc_spawn_flags(const char *name, int argc, char *const argv[], int flags,
+                              int *err)
+{
     const struct user_program *prog = program_find(name);
     if (prog == NULL)
         return *err = -ENOENT, NULL;
@@ -139,6 +148,7 @@ struct task *proc_spawn(const char *name, int argc, char *const argv[], int *err
     int rc = p && c && p->vm ? 0 : -ENOMEM;
     if (rc == 0) {
         list_init(&p->children);
+        p->foreground = (flags & SPAWN_FOREGROUND) != 0;
         rc = load_segments(p, prog, &plan);
     }
     if (rc == 0)
@@ -192,6 +202,11 @@ int proc_wait(int64_t pid, int *status)
     task_drop(c->task);
     kfree(c);
     return (int)pid;
+}
+
+bool proc_is_child(int64_t pid)
+{
+    return find_child(pid) != NULL;
 }
 
 int proc_kill(int64_t pid)

@@ -13,6 +13,7 @@
 
 #include "kernel/list.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct task;
@@ -23,6 +24,7 @@ struct proc {
     uint64_t brk_base, brk;         /* the heap: [brk_base, brk), grown page by page */
     uint64_t entry, sp, argv;       /* how it starts: pc, stack pointer, a1 */
     int argc;
+    bool foreground;                /* SPAWN_FOREGROUND: take the console as it starts (ch8) */
     struct list_node children;      /* struct child: programs it spawned, not yet waited for */
 };
 
@@ -33,6 +35,10 @@ struct proc {
  * becomes that program's, for proc_wait; called by a kernel task, the handle is the caller's,
  * as task_spawn's is (join it, then drop it). */
 struct task *proc_spawn(const char *name, int argc, char *const argv[], int *err);
+/* The same with SYS_spawn's flags: SPAWN_FOREGROUND makes the program the console's foreground
+ * (kernel/tty.h) as it starts, before its first instruction. */
+struct task *proc_spawn_flags(const char *name, int argc, char *const argv[], int flags,
+                              int *err);
 
 /* The status a joined program ended with (see above). */
 int proc_status(int join_result, void *result);
@@ -40,6 +46,7 @@ int proc_status(int join_result, void *result);
 /* For the calling program (the current task's proc): */
 int proc_wait(int64_t pid, int *status);   /* its child's pid, or -ECHILD */
 int proc_kill(int64_t pid);                /* 0, or -ESRCH: not its child */
+bool proc_is_child(int64_t pid);           /* spawned by it and not yet waited for */
 __attribute__((noreturn)) void proc_exit(int status);
 
 /* A trap from U-mode that is not an interrupt or a system call: the program is killed and the

@@ -19,6 +19,7 @@
 #define IRQ_S_EXTERNAL 9
 #define SIE_STIE (1UL << IRQ_S_TIMER)
 #define SIE_SSIE (1UL << IRQ_S_SOFTWARE)
+#define SIE_SEIE (1UL << IRQ_S_EXTERNAL)
 #define SIP_SSIP (1UL << IRQ_S_SOFTWARE)
 
 /* scause: the top bit says interrupt; the rest is the code ("Supervisor Cause Register"). */

@@ -4,13 +4,18 @@
  * copied through the kernel's map (kernel/vm_user.c), so a bad one is -EFAULT, never a fault.
  */
 #include "kernel/syscall.h"
+#include "heap/frame.h"
 #include "heap/kheap.h"
 #include "kernel/console.h"
 #include "kernel/hart.h"
+#include "kernel/poweroff.h"
+#include "kernel/printf.h"
 #include "kernel/proc.h"
+#include "kernel/programs.h"
 #include "kernel/string.h"
 #include "kernel/timer.h"
 #include "kernel/trap.h"
+#include "kernel/tty.h"
 #include "kernel/vm.h"
 #include "task/task.h"
 #include "user/syscall.h"
@@ -24,14 +29,18 @@ static struct proc *me(void)
     return task_current()->proc;
 }
 
-/* No console input yet (chapter 8 adds it): a read is at the end of its input. */
+/* The console's next line (kernel/tty.c), or as much of it as fits; blocks until one is
+ * typed. The buffer is checked before blocking, so a bad one cannot swallow a line. */
 static long sys_read(uint64_t fd, uint64_t buf, size_t n)
 {
     if (fd != 0)
         return -EBADF;
     if (n > 0 && vm_user_ok(me()->vm, buf, n, VM_WRITE) != 0)
         return -EFAULT;
-    return 0;
+    char line[TTY_LINE_MAX];
+    size_t got = tty_read(line, n < sizeof(line) ? n : sizeof(line));
+    copy_to_user(me()->vm, buf, line, got);
+    return (long)got;
 }
 
 /* The whole buffer is checked first and then written under the console lock, so one write
@@ -74,11 +83,13 @@ static long sys_brk(uint64_t addr)
     return (long)addr;
 }
 
-/* spawn(name, argv): copy the name and the argument strings in (argv may be NULL: then the
- * program gets its name alone), then load it. */
-static long sys_spawn(uint64_t uname, uint64_t uargv)
+/* spawn(name, argv, flags): copy the name and the argument strings in (argv may be NULL: then
+ * the program gets its name alone), then load it. */
+static long sys_spawn(uint64_t uname, uint64_t uargv, uint64_t flags)
 {
     struct vm *vm = me()->vm;
+    if (flags & ~(uint64_t)SPAWN_FOREGROUND)
+        return -EINVAL;
     char name[NAME_MAX_LEN];
     long r = copy_string_from_user(vm, name, uname, sizeof(name));
     if (r < 0)
@@ -111,7 +122,7 @@ static long sys_spawn(uint64_t uname, uint64_t uargv)
     if (argc == 0)
         argv[argc++] = name;
     int err;
-    struct task *t = proc_spawn(name, argc, argv, &err);
+    struct task *t = proc_spawn_flags(name, argc, argv, (int)flags, &err);
     r = t ? (long)t->id : err;
 out:
     kfree(strings);
@@ -143,6 +154,52 @@ static long sys_tasks(uint64_t ubuf, size_t n)
     copy_to_user(me()->vm, ubuf, list, (size_t)got * sizeof(*list));
     kfree(list);
     return got;
+}
+
+static long sys_program_name(uint64_t i, uint64_t ubuf, size_t n)
+{
+    const struct user_program *prog = i < (uint64_t)program_count() ? program_at((int)i) : NULL;
+    if (prog == NULL)
+        return -ENOENT;
+    size_t len = strlen(prog->name);
+    if (n < len + 1)
+        return -EINVAL;
+    if (vm_user_ok(me()->vm, ubuf, len + 1, VM_WRITE) != 0)
+        return -EFAULT;
+    copy_to_user(me()->vm, ubuf, prog->name, len + 1);
+    return (long)len;
+}
+
+static long sys_heap_stats(uint64_t ubuf)
+{
+    if (vm_user_ok(me()->vm, ubuf, sizeof(struct heap_info), VM_WRITE) != 0)
+        return -EFAULT;
+    struct kheap_stats h;
+    struct frame_stats f;
+    kheap_stats(&h);
+    frame_stats(&f);
+    struct heap_info info = {h.arena_bytes, h.used_bytes, h.free_bytes, h.free_blocks,
+                             h.largest_free, h.allocs, h.frees, f.total, f.free};
+    copy_to_user(me()->vm, ubuf, &info, sizeof(info));
+    return 0;
+}
+
+static long sys_poweroff(uint64_t status)
+{
+    struct task *t = task_current();
+    kprintf("poweroff: requested by pid %lu (%s), status %d\n", (unsigned long)t->id, t->name,
+            (int)(status & 0xff));
+    poweroff((int)(status & 0xff));
+}
+
+/* Only a child may be made the foreground: Ctrl-C must not reach tasks the caller could not
+ * kill itself. */
+static long sys_foreground(uint64_t pid)
+{
+    if (pid != 0 && !proc_is_child((int64_t)pid))
+        return -ESRCH;
+    tty_set_foreground(pid);
+    return 0;
 }
 
 /* The rest take their arguments as the registers hold them. */
@@ -187,6 +244,9 @@ static const syscall_fn hartos_calls[] = {
     [SYS_spawn - 500] = CALL(sys_spawn),    [SYS_wait - 500] = CALL(sys_wait),
     [SYS_sleep_ms - 500] = CALL(sys_sleep_ms), [SYS_uptime_ms - 500] = CALL(sys_uptime_ms),
     [SYS_tasks - 500] = CALL(sys_tasks),
+    [SYS_program_name - 500] = CALL(sys_program_name),
+    [SYS_heap_stats - 500] = CALL(sys_heap_stats),
+    [SYS_poweroff - 500] = CALL(sys_poweroff), [SYS_foreground - 500] = CALL(sys_foreground),
 };
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

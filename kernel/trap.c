@@ -1,7 +1,7 @@
 /* trap.c: what the kernel does with a trap once trap.S has saved the registers. Interrupts go
- * to their driver (the timer, for now); a breakpoint is reported and skipped; any other
- * exception in the kernel is a kernel bug and panics, naming the cause and where it happened;
- * a fault in a task's stack guard page is named as the stack overflow it is.
+ * to their driver (the timer, IPIs, the PLIC for devices); a breakpoint is reported and
+ * skipped; any other exception in the kernel is a kernel bug and panics, naming the cause and
+ * where it happened; a fault in a task's stack guard page is named as the stack overflow it is.
  */
 #include "kernel/trap.h"
 #include "kernel/format.h"
@@ -12,6 +12,7 @@
 #include "kernel/printf.h"
 #include "kernel/riscv.h"
 #include "kernel/param.h"
+#include "kernel/plic.h"
 #include "kernel/smp.h"
 #include "kernel/vm.h"
 #include "heap/frame.h"
@@ -176,6 +177,8 @@ void trap_handle(struct trap_frame *tf)
             timer_interrupt(tf);
         else if (code == IRQ_S_SOFTWARE)
             smp_ipi_interrupt();
+        else if (code == IRQ_S_EXTERNAL)
+            plic_interrupt();               /* ch8: a device (the UART's received bytes) */
         else
             panic("unexpected interrupt %lu (%s)", (unsigned long)code, trap_cause_name(tf->scause));
         if (this_hart()->need_resched)

@@ -258,6 +258,33 @@ void task_abort(struct task *t)
     intr_restore(s);
 }
 
+int task_abort_id(uint64_t id)
+{
+    struct task *t = NULL;
+    spin_lock(&tasks_lock);
+    for (struct list_node *l = all_tasks.next; l != &all_tasks; l = l->next) {
+        struct task *c = list_entry(l, struct task, all_node);
+        if (c->id == id && c->state != TASK_DONE) {
+            t = c;
+            t->refs++;              /* it cannot be freed under us once the lock is gone */
+            break;
+        }
+    }
+    spin_unlock(&tasks_lock);
+    if (t == NULL)
+        return -1;
+    uint64_t s = intr_save();
+    if (t == task_current()) {      /* interrupted in it: end it when the interrupt returns */
+        t->abort_requested = true;
+        this_hart()->need_resched = true;
+    }
+    intr_restore(s);
+    if (t != task_current())
+        task_abort(t);
+    task_put(t);
+    return 0;
+}
+
 void task_yield(void)
 {
     spin_assert_none_held("yielded");

@@ -80,6 +80,9 @@ struct task *task_spawn_proc(const char *name, task_fn fn, struct proc *proc);
 int task_join(struct task *t, void **result);
 void task_drop(struct task *t);
 void task_abort(struct task *t);
+/* task_abort by id, for callers that hold no handle (Ctrl-C, kernel/tty.c); safe in an
+ * interrupt handler, even one that interrupted the task itself. 0, or -1 if no such live task. */
+int task_abort_id(uint64_t id);
 void task_yield(void);
 void task_sleep_ms(uint64_t ms);
 __attribute__((noreturn)) void task_exit(void *result);

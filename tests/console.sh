@@ -48,10 +48,11 @@ test_bad_dtb() {
 run_test panic-bad-dtb test_bad_dtb
 
 test_unknown_bootarg() {
-    boot --args 'hello=world  quiet'
+    boot --args 'hello=world  quiet demo'
     expect_status 0
     expect_line "^bootargs: unknown argument 'hello=world' ignored\$"
     expect_line "^bootargs: unknown argument 'quiet' ignored\$"
-    expect_line '^bootargs: "hello=world  quiet"$'
+    expect_no_line "unknown argument 'demo'"
+    expect_line '^bootargs: "hello=world  quiet demo"$'
 }
 run_test bootargs-unknown test_unknown_bootarg

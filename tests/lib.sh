@@ -92,8 +92,10 @@ fail() {
 
 # boot [--smp N] [--mem M] [--args "A B"] [--kernel FILE] [--timeout S] [-- qemu args]
 # Boots under tools/qemu; the console goes to $CONSOLE and the exit status to $STATUS.
+# Without --args the boot runs the ch5 demo (`demo`), which powers off by itself: since ch8 no
+# boot arguments start the shell, which waits for keys (tests/shell.sh types them).
 boot() {
-    local smp=1 mem=128M args= kernel=build/kernel.elf timeout=$BOOT_TIMEOUT
+    local smp=1 mem=128M args=demo kernel=build/kernel.elf timeout=$BOOT_TIMEOUT
     while [ $# -gt 0 ]; do
         case "$1" in
             --smp) smp=$2; shift 2 ;;
@@ -135,14 +137,14 @@ build_variant() {
     echo "build/variants/$1/kernel.elf"
 }
 
-# gdb_batch [--smp N] -- GDB-ARGS...: boot halted under a gdb stub, run gdb-multiarch in batch
-# mode with tools/gdbinit plus GDB-ARGS (e.g. -ex c -ex bt); gdb's output goes to $GDB_OUT.
+# gdb_batch [--smp N] -- GDB-ARGS...: boot halted under a gdb stub (ARGS, default `demo`, as
+# boot's), run gdb-multiarch in batch mode with tools/gdbinit plus GDB-ARGS (e.g. -ex c -ex bt); gdb's output goes to $GDB_OUT.
 # Quitting gdb kills QEMU (tools/gdbinit); a QEMU still running after 5 s is a failure.
 gdb_batch() {
     local smp=1 port=$((30100 + $(id -u) % 5000)) qemu
     [ "$1" = --smp ] && { smp=$2; shift 2; }
     [ "$1" = -- ] && shift
-    SMP=$smp tools/qemu --gdb "$port" --timeout "$BOOT_TIMEOUT" >"$TEST_DIR/$T_NAME.qemu" 2>&1 &
+    ARGS=${ARGS-demo} SMP=$smp tools/qemu --gdb "$port" --timeout "$BOOT_TIMEOUT" >"$TEST_DIR/$T_NAME.qemu" 2>&1 &
     qemu=$!
     sleep 0.5
     GDB_OUT=$(GDBPORT=$port timeout -k 5 "$BOOT_TIMEOUT" gdb-multiarch -q -nx -batch \

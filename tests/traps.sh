@@ -47,7 +47,7 @@ run_test trap-nested expect_trap_panic trap_nested_panics \
 
 # Bad input: a nonsense hz is named and the default used; an impossible one is refused.
 test_bad_hz() {
-    boot --smp 1 --args 'hz=fast'
+    boot --smp 1 --args 'hz=fast demo'
     expect_status 0
     expect_line '^bootargs: hz=fast is not a number; ignored$'
     expect_line '^timer: 100 Hz'

@@ -1,11 +1,14 @@
 # tests/workflow.sh (ch1): what a learner types. `make qemu` boots and powers off; `make qemu-gdb`
 # plus `make gdb` stop at kmain with a backtrace through _start, and quitting gdb ends QEMU.
 
+# Since ch8 that is the shell: tests/tty-driver waits for its prompt and types poweroff.
 test_make_qemu() {
+    local script="$TEST_DIR/$T_NAME.script"
+    printf '%s\n' 'expect ^sh[$] ' 'send poweroff\r' 'status 0' >"$script"
     CONSOLE="$TEST_DIR/$T_NAME.console"
     STATUS=0
-    timeout -k 5 "$BOOT_TIMEOUT" make --no-print-directory qemu SMP=2 </dev/null >"$CONSOLE" 2>&1 ||
-        STATUS=$?
+    tests/tty-driver --timeout "$BOOT_TIMEOUT" "$script" -- make --no-print-directory qemu SMP=2 \
+        >"$CONSOLE" 2>&1 || STATUS=$?
     cat "$CONSOLE"
     expect_status 0
     expect_line 'hartos: booting on hart [01],'

@@ -16,11 +16,24 @@
 #define SYS_kill        129 /* (pid, 0) -> 0; the task ends with WSTATUS_KILLED */
 #define SYS_getpid      172 /* () -> pid */
 #define SYS_brk         214 /* (addr) -> the new break; brk(0) asks for the current one */
-#define SYS_spawn       500 /* (name, argv) -> pid of a new task running program `name` */
+#define SYS_spawn       500 /* (name, argv, flags) -> pid of a new task running program `name`;
+                               flags: 0, or SPAWN_FOREGROUND (ch8) */
 #define SYS_wait        501 /* (pid, int *status) -> pid; status gets the WSTATUS below */
 #define SYS_sleep_ms    502 /* (ms) -> 0 */
 #define SYS_uptime_ms   503 /* () -> milliseconds since boot */
 #define SYS_tasks       504 /* (struct task_info *, n) -> entries filled, at most n (for ps) */
+/* ch8, for the shell and its programs: */
+#define SYS_program_name 505 /* (i, buf, n) -> length of the i-th embedded program's name, copied
+                                with its NUL (-EINVAL if n is too small); -ENOENT past the last */
+#define SYS_heap_stats  506 /* (struct heap_info *) -> 0 */
+#define SYS_poweroff    507 /* (status) -> does not return: QEMU exits with status (0..255) */
+#define SYS_foreground  508 /* (pid) -> 0: Ctrl-C on the console kills pid (a child of the
+                               caller, or 0 for none); -ESRCH if pid is not a child */
+
+/* SYS_spawn's flags. SPAWN_FOREGROUND: the new program is the console's foreground (the one
+ * Ctrl-C kills, see SYS_foreground) from before it first runs, so a Ctrl-C typed at once cannot
+ * fall between the spawn and a separate SYS_foreground. */
+#define SPAWN_FOREGROUND 1
 
 /* Error codes, returned negated. The values are Linux's (asm-generic/errno-base.h), so they
  * differ from picolibc's <errno.h> (ENOSYS is 88 there): compare results with these names and
@@ -60,6 +73,17 @@ struct task_info {
     int32_t state;            /* enum task_info_state */
     int32_t hart;             /* the hart it runs on or last ran on; -1 if never ran */
     uint64_t ticks;           /* timer ticks it has spent running */
+};
+
+/* SYS_heap_stats fills one of these: the kernel heap (heap/kheap.h) and the page frames. */
+struct heap_info {
+    uint64_t arena_bytes;   /* memory the heap manages */
+    uint64_t used_bytes;    /* in blocks handed out, headers included */
+    uint64_t free_bytes;
+    uint64_t free_blocks;
+    uint64_t largest_free;  /* the largest block kmalloc could hand out now (plus a header) */
+    uint64_t allocs, frees; /* kmalloc and kfree calls since boot */
+    uint64_t frames_total, frames_free;    /* 4 KiB page frames */
 };
 
 /* The user address space (Sv39, privileged spec 4.4). Each program's page table also holds the

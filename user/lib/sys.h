@@ -15,10 +15,15 @@ long sys_sched_yield(void);
 long sys_kill(long pid);
 long sys_getpid(void);
 long sys_brk(unsigned long addr);
-long sys_spawn(const char *name, char *const argv[]);
+long sys_spawn(const char *name, char *const argv[]);    /* flags 0 */
+long sys_spawn_flags(const char *name, char *const argv[], int flags);
 long sys_wait(long pid, int *status);
 long sys_sleep_ms(unsigned long ms);
 long sys_uptime_ms(void);
 long sys_tasks(struct task_info *tasks, size_t n);
+long sys_program_name(long i, char *buf, size_t n);
+long sys_heap_stats(struct heap_info *info);
+__attribute__((noreturn)) void sys_poweroff(int status);
+long sys_foreground(long pid);
 
 #endif

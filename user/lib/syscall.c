@@ -23,11 +23,17 @@ long sys_write(int fd, const void *buf, size_t n)
     return ecall3(SYS_write, fd, (long)buf, (long)n);
 }
 
+/* exit and poweroff come back only through a kernel bug, made loud here (status 132). */
+static __attribute__((noreturn)) void no_return(long number, long arg0)
+{
+    ecall3(number, arg0, 0, 0);
+    for (;;)
+        __asm__ volatile("unimp");
+}
+
 void sys_exit(int status)
 {
-    ecall3(SYS_exit, status, 0, 0);
-    for (;;)
-        __asm__ volatile("unimp"); /* exit came back: a kernel bug, made loud (status 132) */
+    no_return(SYS_exit, status);
 }
 
 long sys_sched_yield(void)
@@ -52,7 +58,12 @@ long sys_brk(unsigned long addr)
 
 long sys_spawn(const char *name, char *const argv[])
 {
-    return ecall3(SYS_spawn, (long)name, (long)argv, 0);
+    return sys_spawn_flags(name, argv, 0);
+}
+
+long sys_spawn_flags(const char *name, char *const argv[], int flags)
+{
+    return ecall3(SYS_spawn, (long)name, (long)argv, flags);
 }
 
 long sys_wait(long pid, int *status)
@@ -73,4 +84,24 @@ long sys_uptime_ms(void)
 long sys_tasks(struct task_info *tasks, size_t n)
 {
     return ecall3(SYS_tasks, (long)tasks, (long)n, 0);
+}
+
+long sys_program_name(long i, char *buf, size_t n)
+{
+    return ecall3(SYS_program_name, i, (long)buf, (long)n);
+}
+
+long sys_heap_stats(struct heap_info *info)
+{
+    return ecall3(SYS_heap_stats, (long)info, 0, 0);
+}
+
+void sys_poweroff(int status)
+{
+    no_return(SYS_poweroff, status);
+}
+
+long sys_foreground(long pid)
+{
+    return ecall3(SYS_foreground, pid, 0, 0);
 }

@@ -1,0 +1,158 @@
+/* tty.c: the console line discipline (see tty.h): an edit buffer filled by the UART interrupt,
+ * and a queue of finished lines that SYS_read takes from. Everything here is guarded by the
+ * readers' wait-queue lock, so that a reader checks for a line and blocks without missing the
+ * interrupt that brings it (task/wait.h). Echo takes the console lock inside it (that one is a
+ * leaf); the kill for Ctrl-C happens after both are released.
+ */
+#include "kernel/tty.h"
+#include "kernel/console.h"
+#include "kernel/printf.h"
+#include "task/task.h"
+#include "task/wait.h"
+
+#include <stdbool.h>
+
+#define CTRL(c)   ((c) & 0x1f)
+#define BACKSPACE 0x08
+#define DELETE    0x7f          /* what most terminals send for the Backspace key */
+#define TTY_EOF   0x100         /* a queue entry that is not a byte: end of input */
+
+static struct wait_queue readers;
+static bool input_on;
+static char edit[TTY_LINE_MAX];
+static size_t edit_len;
+static bool edit_truncated;     /* bytes were dropped: the line was longer than TTY_LINE_MAX */
+static uint16_t queue[TTY_QUEUE_MAX];
+static size_t queue_head, queue_len;
+static uint64_t foreground;
+
+void tty_input_on(void)
+{
+    wait_init(&readers, "tty");
+    input_on = true;
+}
+
+void tty_set_foreground(uint64_t pid)
+{
+    spin_lock(&readers.lock);
+    foreground = pid;
+    spin_unlock(&readers.lock);
+}
+
+static void echo(const char *s, size_t n)
+{
+    console_lock();
+    for (size_t i = 0; i < n; i++)
+        console_putc(s[i]);
+    console_unlock();
+}
+
+static void queue_push(uint16_t v)
+{
+    queue[(queue_head + queue_len++) % TTY_QUEUE_MAX] = v;
+}
+
+/* Erase n characters on the screen and in the buffer. */
+static void erase(size_t n)
+{
+    for (; n > 0 && edit_len > 0; n--, edit_len--)
+        echo("\b \b", 3);
+    if (edit_len == 0)
+        edit_truncated = false;
+}
+
+/* The edit buffer (plus `end`, a newline or nothing) becomes a line readers can take. A line
+ * that does not fit in the queue is dropped whole, never half-delivered. */
+static void finish_line(bool newline)
+{
+    size_t need = edit_len + (newline ? 1 : 0);
+    if (newline)
+        echo("\n", 1);
+    if (edit_truncated)
+        kprintf("tty: line longer than %d bytes: truncated to its first %d\n",
+                TTY_LINE_MAX - 1, TTY_LINE_MAX - 1);
+    if (queue_len + need > TTY_QUEUE_MAX) {
+        kprintf("tty: %d bytes typed ahead and not read: line dropped\n", TTY_QUEUE_MAX);
+    } else {
+        for (size_t i = 0; i < edit_len; i++)
+            queue_push((uint8_t)edit[i]);
+        if (newline)
+            queue_push('\n');
+    }
+    edit_len = 0;
+    edit_truncated = false;
+    wait_wake_all(&readers);
+}
+
+/* Printable ASCII, tab, and bytes >= 0x80 (UTF-8) are text; other control bytes (escape
+ * sequences, line noise) are dropped, so garbage cannot reach a program as commands it did
+ * not type. */
+static bool is_text(uint8_t c)
+{
+    return (c >= 0x20 && c != DELETE) || c == '\t';
+}
+
+void tty_input(uint8_t c)
+{
+    uint64_t kill = 0;
+    spin_lock(&readers.lock);
+    if (c == '\r' || c == '\n') {
+        finish_line(true);
+    } else if (c == BACKSPACE || c == DELETE) {
+        erase(1);
+    } else if (c == CTRL('U')) {
+        erase(edit_len);
+    } else if (c == CTRL('D')) {
+        if (edit_len == 0) {
+            if (queue_len < TTY_QUEUE_MAX)
+                queue_push(TTY_EOF);
+            wait_wake_all(&readers);
+        } else {
+            finish_line(false);
+        }
+    } else if (c == CTRL('C')) {
+        echo("^C\n", 3);
+        edit_len = 0;
+        edit_truncated = false;
+        kill = foreground;
+        if (kill == 0 && queue_len < TTY_QUEUE_MAX) {
+            queue_push('\n');       /* an empty line: the shell prompts again */
+            wait_wake_all(&readers);
+        }
+    } else if (is_text(c)) {
+        if (edit_len < TTY_LINE_MAX - 1) {      /* room for the newline stays */
+            edit[edit_len++] = (char)c;
+            echo((const char *)&c, 1);
+        } else {
+            edit_truncated = true;
+        }
+    }
+    spin_unlock(&readers.lock);
+    if (kill)
+        task_abort_id(kill);        /* it ends at its next switch point; the shell's wait sees */
+}
+
+size_t tty_read(char *buf, size_t n)
+{
+    if (!input_on || n == 0)
+        return 0;
+    spin_lock(&readers.lock);
+    while (queue_len == 0) {
+        wait_block(&readers);       /* tty_input wakes us; an abort (Ctrl-C) ends us here */
+        spin_lock(&readers.lock);
+    }
+    size_t got = 0;
+    bool eof = queue[queue_head] == TTY_EOF;
+    if (eof) {                      /* taken alone: this read returns 0 */
+        queue_head = (queue_head + 1) % TTY_QUEUE_MAX;
+        queue_len--;
+    }
+    while (!eof && got < n && queue_len > 0 && queue[queue_head] != TTY_EOF &&
+           (got == 0 || buf[got - 1] != '\n')) {
+        buf[got++] = (char)queue[queue_head];
+        queue_head = (queue_head + 1) % TTY_QUEUE_MAX;
+        queue_len--;
+    }
+    spin_unlock(&readers.lock);
+    return got;
+}

@@ -1,0 +1,33 @@
+/* tty.h: the console's line discipline. Bytes typed on the console arrive one by one from the
+ * UART's receive interrupt (kernel/uart.c) and are edited here into lines, with echo; SYS_read
+ * on fd 0 takes whole lines. Ctrl-C kills the console's foreground program.
+ *
+ *   Enter      the line (with its newline) becomes readable
+ *   Backspace  erase the last character      Ctrl-U  erase the whole line
+ *   Ctrl-C     drop the line; kill the foreground program (if none: an empty line)
+ *   Ctrl-D     at the start of a line: end of input (read returns 0); else: the line so far
+ */
+#ifndef HARTOS_TTY_H
+#define HARTOS_TTY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define TTY_LINE_MAX  256       /* a line with its newline; longer ones are truncated */
+#define TTY_QUEUE_MAX 1024      /* finished lines not read yet (type-ahead) */
+
+/* Input is coming (main.c, once the UART interrupt is routed). Without it, read says end of
+ * input at once instead of waiting for keys that can never arrive. */
+void tty_input_on(void);
+
+/* One received byte; called with interrupts off (from the UART's interrupt). */
+void tty_input(uint8_t c);
+
+/* Block until a line is ready, then copy at most n bytes of it (up to and including its
+ * newline). Returns the count, or 0 at end of input. */
+size_t tty_read(char *buf, size_t n);
+
+/* The program Ctrl-C kills (a task id), 0 for none. */
+void tty_set_foreground(uint64_t pid);
+
+#endif

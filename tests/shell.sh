@@ -1,0 +1,161 @@
+# tests/shell.sh (ch8): the shell on the real console. tests/tty-driver types at QEMU's serial
+# port (its stdin) and reads what comes back, waiting for each prompt before typing on, so the
+# keys go through the UART, its PLIC interrupt and the line discipline as a person's would.
+
+# The prompt; a background program's output may follow it on the same line.
+PROMPT='^sh[$] '
+
+# shell_session SCRIPT-LINES... (on stdin) [boot options]: boot with no boot arguments (so the
+# shell starts) and follow the script; the console lands in $CONSOLE like boot's.
+shell_session() {
+    local smp=2
+    [ "${1-}" = --smp ] && { smp=$2; shift 2; }
+    local script="$TEST_DIR/$T_NAME.script"
+    cat >"$script"
+    CONSOLE="$TEST_DIR/$T_NAME.console"
+    echo "shell: SMP=$smp, script:"
+    sed 's/^/  /' "$script"
+    STATUS=0
+    SMP=$smp ARGS= tests/tty-driver "$script" -- tools/qemu --timeout 30 "$@" \
+        >"$CONSOLE" 2>&1 || STATUS=$?
+    tr -d '\r' <"$CONSOLE" >"$CONSOLE.txt" && mv "$CONSOLE.txt" "$CONSOLE"
+    echo "shell: driver status $STATUS; console:"
+    sed 's/^/  /' "$CONSOLE"
+    [ "$STATUS" = 0 ] || fail "$(grep '^tty-driver: ' "$CONSOLE" | tail -n 1)"
+}
+
+# The built-ins and the programs, each answer checked; unknown commands and bad arguments are
+# named and leave their status in the prompt; poweroff ends QEMU with status 0.
+test_shell_commands() {
+    shell_session <<EOF2
+expect $PROMPT
+send help\r
+expect ^  kill PID +end a program
+expect $PROMPT
+send ls\r
+expect (^| )cat( |$)
+expect $PROMPT
+send echo hello   world\r
+expect ^hello world$
+expect $PROMPT
+send uptime\r
+expect ^up [0-9]+\.[0-9]{3} s$
+expect $PROMPT
+send heapstat\r
+expect ^heap: [0-9]+ bytes in arenas, [0-9]+ used
+expect ^frames: [0-9]+ free of [0-9]+
+expect $PROMPT
+send nosuch arg\r
+expect ^sh: nosuch: unknown command
+expect ^sh\[127\][$] 
+send sleep x\r
+expect ^sleep: usage
+expect ^sh\[2\][$] 
+send kill 99999\r
+expect ^sh: kill: 99999 is not a program this shell started$
+expect ^sh\[1\][$] 
+send sleep 1\r
+expect $PROMPT
+send poweroff\r
+expect ^poweroff: requested by pid [0-9]+ \(sh\), status 0$
+status 0
+EOF2
+    # QEMU virt: the UART is source 10; hart N's S-mode context is 2N + 1.
+    local ctx hart
+    read -r ctx hart < <(sed -n 's/^console: input on UART source 10, PLIC context \([0-9]*\) (hart \([0-9]*\))$/\1 \2/p' "$CONSOLE")
+    [ -n "$ctx" ] && [ "$ctx" = $((2 * hart + 1)) ] || fail "no input line, or a wrong PLIC context"
+
+}
+run_test shell-commands test_shell_commands
+
+# Ctrl-C kills the foreground spin (137 in the prompt) and nothing else; a background spin is
+# listed by ps, survives a Ctrl-C at the prompt, and kill ends it; cat echoes a line back and
+# Ctrl-D ends it; exit powers off with the shell's status.
+test_shell_jobs() {
+    shell_session <<EOF2
+expect $PROMPT
+send spin\r
+expect ^spin: pid [0-9]+ spinning
+send \x03
+expect ^\^C$
+expect ^sh\[137\][$] 
+send spin &\r
+expect ^\[([0-9]+)\] spin$
+expect $PROMPT
+send half a line\x03
+expect $PROMPT
+send ps\r
+expect ^ +[0-9]+ (running|ready) +[0-9]+ +[0-9]+ spin$
+expect $PROMPT
+send cat\r
+expect ^cat$
+send some text\r
+expect ^some text$
+expect ^some text$
+send \x04
+expect $PROMPT
+send exit 7\r
+status 7
+EOF2
+    [ "$(grep -cE '^ +[0-9]+ [a-z]+ .* spin$' "$CONSOLE")" = 1 ] ||
+        fail "ps did not list exactly one spin (the foreground one was killed)"
+    expect_line "^init: 'sh' exited with status 7\$"
+}
+run_test shell-jobs test_shell_jobs
+
+# kill of a background job waits for it and says so; a background job that ends by itself is
+# reported at a later prompt.
+test_shell_kill() {
+    shell_session --smp 1 <<EOF2
+expect $PROMPT
+send spin &\r
+expect ^\[3\] spin$
+expect $PROMPT
+send kill 3\r
+expect ^\[3\] killed$
+expect $PROMPT
+send sleep 0 &\r
+expect ^\[4\] sleep$
+expect $PROMPT
+send sleep 1\r
+expect ^\[4\] done: exited with status 0$
+expect $PROMPT
+send poweroff\r
+status 0
+EOF2
+}
+run_test shell-kill test_shell_kill
+
+# Line editing: Backspace and Ctrl-U edit what the program gets; a line longer than the tty's
+# buffer is cut with a message; binary garbage (all bytes but Ctrl-A, QEMU's escape, and
+# Ctrl-D, which would end the shell's input) crashes nothing, and the shell goes on.
+test_shell_editing() {
+    local long garbage
+    long=$(printf 'A%.0s' $(seq 300))
+    garbage=$(python3 -c 'import random; random.seed(8)
+b = [c for c in range(256) if c not in (1, 4)] * 3
+random.shuffle(b); print("".join("\\\\x%02x" % c for c in b))')
+    shell_session <<EOF2
+expect $PROMPT
+send echo abx\x7fc\x08\x08bc\r
+expect ^abc$
+expect $PROMPT
+send rubbish\x15echo ok\r
+expect ^ok$
+expect $PROMPT
+send echo $long\r
+expect ^tty: line longer than 255 bytes: truncated to its first 255$
+expect ^A{250}$
+expect $PROMPT
+send $garbage
+send \x15\r
+expect $PROMPT
+send echo alive\r
+expect ^alive$
+expect $PROMPT
+send poweroff\r
+status 0
+EOF2
+    expect_no_line '^panic'
+}
+run_test shell-editing test_shell_editing
