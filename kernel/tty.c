@@ -34,6 +34,8 @@ void tty_input_on(void)
 
 void tty_set_foreground(uint64_t pid)
 {
+    if (!input_on)                  /* no input, no Ctrl-C (and the lock is not set up) */
+        return;
     spin_lock(&readers.lock);
     foreground = pid;
     spin_unlock(&readers.lock);

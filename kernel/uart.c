@@ -1,6 +1,6 @@
 /* uart.c: the 16550 UART driver: polled output, and (ch8) receive interrupts whose bytes go
- * to the console line discipline (kernel/tty.c). The UART. Registers are bytes, spaced 1 << reg-shift apart
- * (National Semiconductor PC16550D datasheet; the DTB's reg-shift property is 0 on QEMU).
+ * to the console line discipline (kernel/tty.c). Registers are bytes, spaced 1 << reg-shift
+ * apart (National Semiconductor PC16550D datasheet; the DTB's reg-shift is 0 on QEMU).
  * The firmware has already set the line speed; we only set the frame format and FIFOs.
  */
 #include "kernel/uart.h"

@@ -138,13 +138,15 @@ build_variant() {
 }
 
 # gdb_batch [--smp N] -- GDB-ARGS...: boot halted under a gdb stub (ARGS, default `demo`, as
-# boot's), run gdb-multiarch in batch mode with tools/gdbinit plus GDB-ARGS (e.g. -ex c -ex bt); gdb's output goes to $GDB_OUT.
+# boot's), run gdb-multiarch in batch mode with tools/gdbinit plus GDB-ARGS (e.g. -ex c -ex bt);
+# gdb's output goes to $GDB_OUT.
 # Quitting gdb kills QEMU (tools/gdbinit); a QEMU still running after 5 s is a failure.
 gdb_batch() {
     local smp=1 port=$((30100 + $(id -u) % 5000)) qemu
     [ "$1" = --smp ] && { smp=$2; shift 2; }
     [ "$1" = -- ] && shift
-    ARGS=${ARGS-demo} SMP=$smp tools/qemu --gdb "$port" --timeout "$BOOT_TIMEOUT" >"$TEST_DIR/$T_NAME.qemu" 2>&1 &
+    ARGS=${ARGS-demo} SMP=$smp tools/qemu --gdb "$port" --timeout "$BOOT_TIMEOUT" \
+        >"$TEST_DIR/$T_NAME.qemu" 2>&1 &
     qemu=$!
     sleep 0.5
     GDB_OUT=$(GDBPORT=$port timeout -k 5 "$BOOT_TIMEOUT" gdb-multiarch -q -nx -batch \

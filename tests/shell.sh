@@ -62,7 +62,9 @@ status 0
 EOF2
     # QEMU virt: the UART is source 10; hart N's S-mode context is 2N + 1.
     local ctx hart
-    read -r ctx hart < <(sed -n 's/^console: input on UART source 10, PLIC context \([0-9]*\) (hart \([0-9]*\))$/\1 \2/p' "$CONSOLE")
+    read -r ctx hart < <(sed -n \
+        's/^console: input on UART source 10, PLIC context \([0-9]*\) (hart \([0-9]*\))$/\1 \2/p' \
+        "$CONSOLE")
     [ -n "$ctx" ] && [ "$ctx" = $((2 * hart + 1)) ] || fail "no input line, or a wrong PLIC context"
 
 }
