@@ -26,23 +26,6 @@ struct child {
 static uint64_t page_down(uint64_t a) { return a & ~(uint64_t)(PAGE_SIZE - 1); }
 static uint64_t page_up(uint64_t a) { return page_down(a + PAGE_SIZE - 1); }
 
-/* Copy into the frames behind [va, va + len) whatever their permissions: the program does not
- * run yet, and text is written here once, then never again. */
-static int load_bytes(struct vm *vm, uint64_t va, const void *src, size_t len)
-{
-    const char *s = src;
-    while (len > 0) {
-        uint64_t pa = vm_translate(vm, va, 0);
-        if (pa == 0)
-            return -EFAULT;
-        size_t n = PAGE_SIZE - va % PAGE_SIZE;
-        n = n < len ? n : len;
-        memcpy((void *)pa, s, n);
-        va += n, s += n, len -= n;
-    }
-    return 0;
-}
-
 /* Map every segment the plan lists, with its own permissions, on zeroed frames (so memsz past
  * filesz, the bss, is zero), copy its file bytes in, and put the break after the last one. */
 static int load_segments(struct proc *p, const struct user_program *prog,
@@ -55,7 +38,7 @@ static int load_segments(struct proc *p, const struct user_program *prog,
         uint64_t lo = page_down(s->vaddr), hi = page_up(s->vaddr + s->memsz);
         int rc = vm_alloc_map(p->vm, lo, hi - lo, perm);
         if (rc == 0)
-            rc = load_bytes(p->vm, s->vaddr, prog->image + s->offset, s->filesz);
+            rc = vm_load(p->vm, s->vaddr, prog->image + s->offset, s->filesz);
         if (rc != 0)
             return rc;
         if (hi > p->brk_base)
@@ -76,12 +59,12 @@ static int build_stack(struct proc *p, int argc, char *const argv[])
         size_t len = strlen(argv[i]) + 1;
         sp -= len;
         ptrs[i] = sp;
-        rc = load_bytes(p->vm, sp, argv[i], len);
+        rc = vm_load(p->vm, sp, argv[i], len);
     }
     ptrs[argc] = 0;
     sp = (sp & ~7UL) - (uint64_t)(argc + 1) * 8;
     if (rc == 0)
-        rc = load_bytes(p->vm, sp, ptrs, (size_t)(argc + 1) * 8);
+        rc = vm_load(p->vm, sp, ptrs, (size_t)(argc + 1) * 8);
     p->argv = sp;
     p->argc = argc;
     p->sp = sp & ~15UL;

@@ -89,6 +89,9 @@ uint64_t vm_translate(struct vm *vm, uint64_t va, int need_perm);
 int copy_from_user(struct vm *vm, void *dst, uint64_t usrc, size_t len);
 /* The same checks without copying: 0 if all of [uva, uva + len) allows perm, else -EFAULT. */
 int vm_user_ok(struct vm *vm, uint64_t uva, size_t len, int perm);
+/* The loader's copy_to_user: into mapped user pages whatever their permissions (text is
+ * written once, before the program runs). */
+int vm_load(struct vm *vm, uint64_t udst, const void *src, size_t len);
 int copy_to_user(struct vm *vm, uint64_t udst, const void *src, size_t len);
 /* A NUL-terminated string into dst[maxlen]: its length, -EFAULT, or -ENAMETOOLONG if no NUL
  * within maxlen - 1 bytes. dst is always terminated when maxlen > 0. */

@@ -208,34 +208,6 @@ uint64_t vm_translate(struct vm *vm, uint64_t va, int need_perm)
     return PTE_ADDR(*e) | (va % PAGE_SIZE);
 }
 
-/* Copy len bytes between kbuf and user address uva, a page at a time: perm VM_READ copies
- * from the user, VM_WRITE to it. Two passes: every page is checked before any byte moves, so a
- * bad range leaves both sides untouched. */
-static int copy_user(struct vm *vm, uint64_t uva, char *kbuf, size_t len, int perm)
-{
-    if (!in_user_range(uva, len))
-        return -EFAULT;
-    for (int pass = 0; pass < 2; pass++) {
-        uint64_t u = uva;
-        char *k = kbuf;
-        for (size_t left = len; left > 0;) {
-            uint64_t pa = vm_translate(vm, u, VM_USER | perm);
-            if (pa == 0)
-                return -EFAULT;
-            size_t n = PAGE_SIZE - u % PAGE_SIZE;
-            n = n < left ? n : left;
-            if (pass == 1 && perm == VM_WRITE)
-                memcpy((void *)pa, k, n);
-            else if (pass == 1)
-                memcpy(k, (const void *)pa, n);
-            k += n;
-            u += n;
-            left -= n;
-        }
-    }
-    return 0;
-}
-
 int vm_user_ok(struct vm *vm, uint64_t uva, size_t len, int perm)
 {
     if (!in_user_range(uva, len))
@@ -246,14 +218,45 @@ int vm_user_ok(struct vm *vm, uint64_t uva, size_t len, int perm)
     return 0;
 }
 
+/* Copy len bytes between kbuf and user address uva through the kernel's map of each frame, a
+ * page at a time. The caller has checked the range (vm_user_ok), so every page translates. */
+static void copy_pages(struct vm *vm, uint64_t uva, char *kbuf, size_t len, bool to_user)
+{
+    while (len > 0) {
+        char *pa = (char *)vm_translate(vm, uva, VM_USER);
+        size_t n = PAGE_SIZE - uva % PAGE_SIZE;
+        n = n < len ? n : len;
+        if (to_user)
+            memcpy(pa, kbuf, n);
+        else
+            memcpy(kbuf, pa, n);
+        kbuf += n, uva += n, len -= n;
+    }
+}
+
+/* Each checks every page before a byte moves, so a bad range leaves both sides untouched. */
 int copy_from_user(struct vm *vm, void *dst, uint64_t usrc, size_t len)
 {
-    return copy_user(vm, usrc, dst, len, VM_READ);
+    if (vm_user_ok(vm, usrc, len, VM_READ) != 0)
+        return -EFAULT;
+    copy_pages(vm, usrc, dst, len, false);
+    return 0;
 }
 
 int copy_to_user(struct vm *vm, uint64_t udst, const void *src, size_t len)
 {
-    return copy_user(vm, udst, (char *)src, len, VM_WRITE);
+    if (vm_user_ok(vm, udst, len, VM_WRITE) != 0)
+        return -EFAULT;
+    copy_pages(vm, udst, (char *)src, len, true);
+    return 0;
+}
+
+int vm_load(struct vm *vm, uint64_t udst, const void *src, size_t len)
+{
+    if (vm_user_ok(vm, udst, len, 0) != 0)
+        return -EFAULT;
+    copy_pages(vm, udst, (char *)src, len, true);
+    return 0;
 }
 
 long copy_string_from_user(struct vm *vm, char *dst, uint64_t usrc, size_t maxlen)
