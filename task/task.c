@@ -247,10 +247,15 @@ void task_abort(struct task *t)
 {
     if (!task_valid(t))
         panic("task_abort(%p): not a live task handle", (void *)t);
-    if (t == task_current())
-        task_finish(TASK_ABORTED, NULL);
     uint64_t s = intr_save();
-    if (t->state != TASK_DONE) {
+    if (t == task_current()) {
+        if (this_hart()->trap_depth == 0)
+            task_finish(TASK_ABORTED, NULL);
+        /* From an interrupt that came in while t ran (Ctrl-C on the console): it cannot end
+         * inside the handler, so it ends when the trap does, at its preemption point. */
+        t->abort_requested = true;
+        this_hart()->need_resched = true;
+    } else if (t->state != TASK_DONE) {
         t->abort_requested = true;
         if (t->state == TASK_BLOCKED)   /* sleeping or waiting: wake it so it can end */
             wait_cancel(t);
@@ -273,14 +278,7 @@ int task_abort_id(uint64_t id)
     spin_unlock(&tasks_lock);
     if (t == NULL)
         return -1;
-    uint64_t s = intr_save();
-    if (t == task_current()) {      /* interrupted in it: end it when the interrupt returns */
-        t->abort_requested = true;
-        this_hart()->need_resched = true;
-    }
-    intr_restore(s);
-    if (t != task_current())
-        task_abort(t);
+    task_abort(t);
     task_put(t);
     return 0;
 }

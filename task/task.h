@@ -79,6 +79,8 @@ struct proc;
 struct task *task_spawn_proc(const char *name, task_fn fn, struct proc *proc);
 int task_join(struct task *t, void **result);
 void task_drop(struct task *t);
+/* Ask t to end at its next switch point (TASK_EABORTED for its joiner). The current task ends
+ * at once, or, from an interrupt handler that interrupted it, when the trap returns. */
 void task_abort(struct task *t);
 /* task_abort by id, for callers that hold no handle (Ctrl-C, kernel/tty.c); safe in an
  * interrupt handler, even one that interrupted the task itself. 0, or -1 if no such live task. */

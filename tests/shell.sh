@@ -106,21 +106,26 @@ EOF2
 run_test shell-jobs test_shell_jobs
 
 # kill of a background job waits for it and says so; a background job that ends by itself is
-# reported at a later prompt.
+# reported at a later prompt. First, on one hart, Ctrl-C interrupts the very program it kills:
+# task_abort from inside the interrupt ends it when the trap returns.
 test_shell_kill() {
     shell_session --smp 1 <<EOF2
 expect $PROMPT
+send spin\r
+expect ^spin: pid [0-9]+ spinning
+send \x03
+expect ^sh\[137\][$] 
 send spin &\r
-expect ^\[3\] spin$
+expect ^\[4\] spin$
 expect $PROMPT
-send kill 3\r
-expect ^\[3\] killed$
+send kill 4\r
+expect ^\[4\] killed$
 expect $PROMPT
 send sleep 0 &\r
-expect ^\[4\] sleep$
+expect ^\[5\] sleep$
 expect $PROMPT
 send sleep 1\r
-expect ^\[4\] done: exited with status 0$
+expect ^\[5\] done: exited with status 0$
 expect $PROMPT
 send poweroff\r
 status 0
