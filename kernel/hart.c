@@ -1,5 +1,6 @@
 /* hart.c: the per-hart areas (kernel/hart.h). The boot hart takes harts[0] in kmain. */
 #include "kernel/hart.h"
+#include "kernel/panic.h"
 #include "kernel/riscv.h"
 #include "heap/frame.h"
 #include "task/task.h"
@@ -14,6 +15,8 @@ _Static_assert(offsetof(struct hart, user_sp) == HART_USER_SP, "trap.S offset");
 _Static_assert(offsetof(struct hart, stack_hi) == HART_STACK_HI, "entry.S offset");
 _Static_assert(offsetof(struct hart, stack_floor) == HART_STACK_FLOOR, "trap.S offset");
 _Static_assert(offsetof(struct hart, overflow_sp) == HART_OVERFLOW_SP, "trap.S offset");
+_Static_assert(offsetof(struct hart, current) == HART_CURRENT, "task_current's offset");
+_Static_assert(offsetof(struct hart, held) == HART_HELD, "hart_held's offset");
 
 void hart_init(int index, uint64_t hartid, uint64_t stack_lo, uint64_t stack_hi)
 {
@@ -37,4 +40,16 @@ void hart_stack_bounds(uint64_t *lo, uint64_t *hi)
         *lo = this_hart()->stack_lo;
         *hi = this_hart()->stack_hi;
     }
+}
+
+/* this_hart() with interrupts on, in the race-widening build (kernel/hart.h): fine for a task
+ * pinned to this hart, a bug for any other. */
+void hart_local_check(void)
+{
+    struct task *t = task_current();
+    if (t->pinned || t == harts[hart_index()].idle)
+        return;
+    intr_off();
+    panic("this_hart() with interrupts on in task '%s', called from %p: the task may move to "
+          "another hart between reading tp and using it", t->name, __builtin_return_address(0));
 }

@@ -1,11 +1,18 @@
 /* hart.h: the per-hart area. Each hart the kernel runs has one struct hart, and while in the
  * kernel its tp register points at it (boot/entry.S and kmain set tp; trap.S keeps it).
  * So "which hart am I" is one register read, with no table lookup and no lock.
+ *
+ * The answer is only true while the task cannot move (chapter 9): with interrupts on, a task
+ * may be preempted right after reading tp and resume on another hart, still holding the old
+ * hart's address. So use this_hart() with interrupts off, or in a task pinned to its hart
+ * (the race-widening build checks it), or read a field in one instruction off tp
+ * (task_current, hart_held, hart_index).
  */
 #ifndef HARTOS_HART_H
 #define HARTOS_HART_H
 
 #include "kernel/param.h"
+#include "kernel/riscv.h"
 #include "kernel/trap.h"
 #include "task/sched.h"
 
@@ -27,6 +34,10 @@ struct hart {
      * finds no room below sp, so that a kernel stack overflow can still be reported. */
     uint64_t stack_floor;
     uint64_t overflow_sp;
+    struct task *current;       /* the task running on this hart (HART_CURRENT); other
+                                   harts read it as a hint (sched_kick_if_idle) */
+    struct spinlock *held;      /* spinlocks held now, newest first, chained through them
+                                   (HART_HELD; kernel/spinlock.c) */
     int trap_depth;             /* traps being handled right now: 1 normally, 2 = nested */
     uint64_t trap_cause;        /* scause of the trap being handled, for the nested report */
     uint64_t breakpoints;       /* kernel ebreaks reported and skipped */
@@ -36,11 +47,10 @@ struct hart {
     uint64_t timer_rem;         /* drift-free stepping: remainder accumulated so far */
     uint64_t ticks;             /* timer periods passed on this hart (late ones included) */
 
-    /* Scheduler (task/sched.c). */
-    struct task *current;       /* the task running on this hart */
+    /* Scheduler (task/sched.c). Owner hart only, with interrupts off, except where marked. */
     struct task *idle;          /* what runs when nothing else can: the boot context */
     struct runq runq;           /* runnable tasks waiting for this hart */
-    struct list_node sleepers;  /* sleeping tasks, by wake-up time */
+    struct wait_queue sleepers; /* tasks sleeping on this hart, by wake-up time (its lock) */
     bool need_resched;          /* sched_tick asks for a switch when the interrupt ends */
     struct task *switched_from; /* set across a switch: the task this hart just left */
     uint64_t idle_time;         /* timebase ticks spent in the idle task, up to idle_since */
@@ -49,7 +59,6 @@ struct hart {
     /* Spinlocks (kernel/spinlock.c). */
     int push_depth;             /* nested push_off calls */
     bool push_intr_was_on;      /* interrupts were on at the outermost push_off */
-    struct spinlock *held;      /* spinlocks held now, newest first (chained through them) */
     uint64_t timer_interrupts;  /* timer interrupts actually taken */
 
     struct vm *vm;              /* the user address space in satp; NULL: the kernel's (ch7) */
@@ -57,16 +66,43 @@ struct hart {
 
 extern struct hart harts[MAX_HARTS];
 
+void hart_local_check(void);
+
 static inline struct hart *this_hart(void)
 {
     struct hart *h;
     __asm__ volatile("mv %0, tp" : "=r"(h));
+#ifdef HARTOS_RACE      /* the race-widening build: "cannot move" is checked, not assumed */
+    if (csr_read(sstatus) & SSTATUS_SIE)
+        hart_local_check();
+#endif
     return h;
 }
 
+/* This hart's held spinlocks, read in one instruction: safe with interrupts on (the answer is
+ * "none" on every hart a task can run on, if it is "none" here). */
+static inline struct spinlock *hart_held(void)
+{
+    struct spinlock *l;
+    __asm__ volatile("ld %0, %1(tp)" : "=r"(l) : "i"(HART_HELD) : "memory");
+    return l;
+}
+
+/* The hart this task is on at this instruction (it may be on another by the next one: use the
+ * answer to report or to count, not to reach the hart's own state). One load off tp, so it is
+ * safe with interrupts on. */
 static inline uint64_t hart_id(void)
 {
-    return this_hart()->id;
+    uint64_t id;
+    __asm__ volatile("ld %0, %1(tp)" : "=r"(id) : "i"(__builtin_offsetof(struct hart, id)));
+    return id;
+}
+
+static inline int hart_index(void)
+{
+    int i;
+    __asm__ volatile("lw %0, %1(tp)" : "=r"(i) : "i"(__builtin_offsetof(struct hart, index)));
+    return i;
 }
 
 /* Make harts[index] this hart's area: tp points at it from now on. */

@@ -86,6 +86,7 @@ void backtrace_print(uint64_t fp)
 static void panic_begin(const char *fmt, va_list ap)
 {
     static int panic_hart = -1;
+    intr_off();                 /* a panic stays on the hart it began on */
     int me = this_hart()->index;
     if (__atomic_fetch_add(&panicking, 1, __ATOMIC_ACQ_REL) != 0) {
         if (__atomic_load_n(&panic_hart, __ATOMIC_ACQUIRE) != me) {

@@ -44,14 +44,14 @@ void pop_off(void)
 
 bool spin_holding(const struct spinlock *l)
 {
-    return l->locked && l->owner == this_hart()->index;
+    return l->locked && l->owner == hart_index();
 }
 
 static __attribute__((noreturn, noinline, cold)) void deadlock(struct spinlock *l,
                                                               const char *file, int line)
 {
     panic("probable deadlock: hart %d waited %d ms at %s:%d for lock '%s', held by hart %d "
-          "(taken at %s:%d)", this_hart()->index, SPIN_DEADLOCK_MS, file, line, l->name,
+          "(taken at %s:%d)", hart_index(), SPIN_DEADLOCK_MS, file, line, l->name,
           l->owner, l->file ? l->file : "?", l->line);
 }
 
@@ -59,7 +59,7 @@ static __attribute__((noreturn, noinline, cold)) void reacquire(struct spinlock 
                                                                  const char *file, int line)
 {
     panic("lock '%s': hart %d takes it again at %s:%d (it took it at %s:%d)", l->name,
-          this_hart()->index, file, line, l->file, l->line);
+          hart_index(), file, line, l->file, l->line);
 }
 
 /* The lock is ours: record who took it and where, and chain it to the hart's held locks. */
@@ -118,7 +118,7 @@ void spin_lock_at(struct spinlock *l, const char *file, int line)
 static __attribute__((noreturn, noinline, cold)) void foreign_release(struct spinlock *l)
 {
     panic("lock '%s': hart %d releases it but does not hold it (owner: hart %d)", l->name,
-          this_hart()->index, l->owner);
+          hart_index(), l->owner);
 }
 
 void spin_unlock(struct spinlock *l)

@@ -53,7 +53,7 @@ void pop_off(void);
 __attribute__((noreturn)) void spin_held_at_switch(const char *where);
 #define spin_assert_none_held(where)                                                        \
     do {                                                                                    \
-        if (__builtin_expect(this_hart()->held != 0, 0))                                    \
+        if (__builtin_expect(hart_held() != 0, 0))                                          \
             spin_held_at_switch(where);                                                     \
     } while (0)
 

@@ -25,6 +25,11 @@
 #define HART_STACK_HI  40       /* boot/entry.S: a secondary hart's first stack */
 #define HART_STACK_FLOOR 48     /* a kernel trap needs TF_SIZE bytes above this ... */
 #define HART_OVERFLOW_SP 56     /* ... or it builds its frame on this stack instead */
+/* And two that C reads in one instruction, `ld rd, OFF(tp)` (task_current, hart_held): a task
+ * may be preempted between `mv a0, tp` and a load through a0 and resume on another hart, with
+ * a0 still naming the old one (chapter 9). A single load off tp cannot be split that way. */
+#define HART_CURRENT 64
+#define HART_HELD    72
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -139,10 +139,11 @@ size_t tty_read(char *buf, size_t n)
     if (!input_on || n == 0)
         return 0;
     spin_lock(&readers.lock);
-    while (queue_len == 0) {
-        wait_block(&readers);       /* tty_input wakes us; an abort (Ctrl-C) ends us here */
-        spin_lock(&readers.lock);
-    }
+    while (queue_len == 0)
+        if (wait_block(&readers) != 0) {    /* killed (Ctrl-C, kill) while it waited */
+            spin_unlock(&readers.lock);
+            task_exit_aborted();
+        }
     size_t got = 0;
     bool eof = queue[queue_head] == TTY_EOF;
     if (eof) {                      /* taken alone: this read returns 0 */

@@ -97,6 +97,7 @@ pte_t *vm_walk(pte_t *root, uint64_t va)
  * when they have all done it, so afterwards no hart can still use the old entries. */
 void vm_flush(uint64_t hart_bits, uint64_t va, size_t len)
 {
+    uint64_t sie = intr_save();     /* "here" and "the others" must stay the same harts */
     int me = this_hart()->index;
     if (len == 0 || len > 64 * PAGE_SIZE) {
         sfence_vma_all();
@@ -122,6 +123,7 @@ void vm_flush(uint64_t hart_bits, uint64_t va, size_t len)
             panic("vm: remote sfence.vma to harts %#lx+%lu failed: %s", (unsigned long)mask,
                   (unsigned long)base, sbi_strerror(r.error));
     }
+    intr_restore(sie);
 }
 
 /* Map [lo, hi), widened to whole pages, at the same addresses with perm. */

@@ -12,6 +12,7 @@
 #include "kernel/hart.h"
 #include "kernel/panic.h"
 #include "kernel/proc.h"
+#include "kernel/race.h"
 #include "kernel/vm.h"
 #include "kernel/riscv.h"
 #include "kernel/smp.h"
@@ -50,8 +51,15 @@ static int claim_any(void)
     return -1;
 }
 
+/* h has just been given work: wake it if it idles. The fence pairs with the one in
+ * sched_idle: this hart stores the task into h's queue and then loads h->current, while h
+ * stores current = idle and then loads its queue's length. Without a full fence on both
+ * sides each load may be served before the other hart's store is seen (RISC-V lets a load
+ * pass an earlier store to another address), and both miss: h sleeps in wfi with work queued
+ * until its next tick. */
 void sched_kick_if_idle(struct hart *h)
 {
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (h != this_hart() && __atomic_load_n(&h->current, __ATOMIC_RELAXED) == h->idle)
         smp_kick(h->index);
 }
@@ -90,15 +98,18 @@ static __attribute__((noinline)) struct task *steal(struct hart *h)
     struct hart *second = first == h ? victim : h;
     uint64_t flags1 = spin_lock_irqsave(&first->runq.lock);
     uint64_t flags2 = spin_lock_irqsave(&second->runq.lock);
-    /* Take from the back (the tasks that would wait longest there), skipping pinned ones;
-     * each goes to the front of ours, so together they keep their order. */
+    /* Take from the back (the tasks that would wait longest there), skipping pinned ones and
+     * the one its hart is still switching away from (it yielded or was preempted a moment ago,
+     * and its registers are not saved yet: chapter 9's steal deadlock came from waiting for
+     * them here); each goes to the front of ours, so together they keep their order. */
     struct runq *from = &victim->runq;
     size_t n = (from->length - from->pinned + 1) / 2;
     struct list_node *at = from->tasks.prev;
     while (n > 0 && at != &from->tasks) {
         struct task *t = list_entry(at, struct task, queue_node);
         at = at->prev;
-        if (t->pinned)
+        RACE_WINDOW();
+        if (t->pinned || __atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
             continue;
         list_remove(&t->queue_node);
         from->length--;
@@ -129,15 +140,23 @@ void sched_stack_canary(struct task *t)
 
 /* After a switch, in the task that now runs: the one switched away from is fully saved, so
  * another hart may run it now (on_cpu false); if it had ended, it is reclaimed here, by a
- * task that no longer needs its stack. */
+ * task that no longer needs its stack.
+ *
+ * The order is the lesson of chapter 9's double reap: read `from`'s state *before* releasing
+ * it. The moment on_cpu is false, another hart may run `from` to its end and reap it itself;
+ * reading the state after that would see DONE and reap it a second time (Linux's
+ * finish_task_switch() warns of the same trap). Only `from` itself sets DONE, so what we read
+ * while it is still ours is the truth. */
 static inline void finish_switch(struct hart *h)
 {
     struct task *from = h->switched_from;
     h->switched_from = NULL;
     if (from == NULL)
         return;
+    bool done = from->state == TASK_DONE;
     __atomic_store_n(&from->on_cpu, false, __ATOMIC_RELEASE);
-    if (from->state == TASK_DONE)
+    RACE_WINDOW();              /* from now on `from` is another hart's to run, unless done */
+    if (done)
         task_put(from);
 }
 
@@ -184,10 +203,12 @@ void sched_switch_requeue(bool requeue)
         h->idle_since = rdtime();
         set_idle(h);
     }
-    /* Another hart may still be saving next's registers (it was just preempted or woken
-     * there): wait until it is off that hart. A few instructions at most. */
-    while (__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE))
-        ;
+    /* Never wait here for another hart to finish saving next: two harts each waiting for the
+     * other's task would wait for ever with interrupts off (chapter 9). Wakers wait for on_cpu
+     * before queueing a task (task/wait.c) and steal skips such tasks, so it cannot be set. */
+    if (__builtin_expect(__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE), 0))
+        panic("task '%s' (id %lu) queued on hart %d while another hart still runs it",
+              next->name, (unsigned long)next->id, h->index);
     /* A user program runs on its own page table; kernel tasks on the kernel's. (Every table
      * holds the kernel's half, so this is only for the user half, and an address space that
      * is freed is then in no hart's satp.) */
@@ -216,8 +237,6 @@ void sched_switch_requeue(bool requeue)
     h->push_intr_was_on = push_was_on;
 
     finish_switch(h);
-    if (prev->abort_requested)  /* task_abort: end at this switch point, as Tokio does */
-        task_finish(TASK_ABORTED, NULL);
 }
 
 void sched_tick(void)
@@ -225,7 +244,7 @@ void sched_tick(void)
     struct hart *h = this_hart();
     struct task *t = h->current;
 
-    if (!list_empty(&h->sleepers))
+    if (!list_empty(&h->sleepers.waiters))     /* only this hart adds to it: a safe hint */
         sleep_wake_due();
     if (t == h->idle) {         /* work arrived, or another hart has some to steal */
         h->need_resched = true;
@@ -234,18 +253,17 @@ void sched_tick(void)
     t->ticks_run++;
     if (t->slice_left > 0)
         t->slice_left--;
-    if ((t->slice_left == 0 && h->runq.length != 0) || t->abort_requested)
-        h->need_resched = true;     /* an abort, too: preemption is a switch point */
+    if (t->slice_left == 0 && h->runq.length != 0)
+        h->need_resched = true;
 }
 
 void sched_preempt(void)
 {
     struct hart *h = this_hart();
     h->need_resched = false;
-    struct task *t = h->current;
-    if (t != h->idle && t->abort_requested)
-        task_finish(TASK_ABORTED, NULL);    /* even with nothing else to run on this hart */
-    sched_switch_requeue(t != h->idle);
+    /* Not a switch point for task_abort: a kernel task preempted in the middle of its work
+     * carries on with it (chapter 9); a user program ends on its way back to U-mode. */
+    sched_switch_requeue(h->current != h->idle);
 }
 
 static struct task idle_tasks[MAX_HARTS];
@@ -261,7 +279,7 @@ void sched_init_hart(void)
     list_init(&idle->queue_node);
     list_init(&idle->all_node);
     runq_init(&h->runq);
-    list_init(&h->sleepers);
+    wait_init(&h->sleepers, "sleepers");
     h->idle = h->current = idle;
     h->stack_floor = h->stack_lo;       /* idle runs on the boot stack */
     h->idle_since = rdtime();
@@ -294,6 +312,8 @@ void sched_idle(void)
          * pending interrupt even with SIE clear; turning SIE on then takes it. */
         intr_off();
         struct hart *h = this_hart();
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);    /* current = idle, then look (see
+                                                       sched_kick_if_idle) */
         if (h->runq.length != 0 || anything_to_steal(h)) {
             sched_switch();
         } else {

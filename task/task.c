@@ -14,6 +14,7 @@
 #include "kernel/hart.h"
 #include "kernel/panic.h"
 #include "kernel/proc.h"
+#include "kernel/race.h"
 #include "kernel/printf.h"
 #include "kernel/riscv.h"
 #include "kernel/spinlock.h"
@@ -37,11 +38,6 @@ static struct list_node all_tasks = LIST_INIT(all_tasks);
 static uint64_t next_id = 1;
 static int live_tasks;
 
-struct task *task_current(void)
-{
-    return this_hart()->current;
-}
-
 int task_count(void)
 {
     return live_tasks;
@@ -57,8 +53,7 @@ __attribute__((noreturn, used)) void task_start(void)
     h->push_intr_was_on = false;
     sched_finish_switch();
     struct task *t = task_current();
-    if (t->abort_requested)             /* aborted before it ever ran */
-        task_finish(TASK_ABORTED, NULL);
+    task_cancel_point();                /* aborted before it ever ran */
     intr_on();
     task_exit(t->fn(t->arg));
 }
@@ -101,7 +96,9 @@ static struct task *spawn(const char *name, task_fn fn, void *arg, int pin_to,
     t->proc = proc;
     sched_stack_canary(t);
     wait_init(&t->joiners, "joiners");
+    spin_init(&t->lock, "task");
     list_init(&t->queue_node);
+    list_init(&t->wait_node);
     /* The first switch into it lands in task_start, on the top of its stack, with the frame
      * pointer 0 so that backtraces end there. */
     t->ctx.ra = (uint64_t)task_trampoline;
@@ -189,10 +186,12 @@ int task_join(struct task *t, void **result)
         return TASK_EJOINED;
     }
     t->joined = true;
-    while (t->state != TASK_DONE) {
-        wait_block(&t->joiners);
-        spin_lock(&t->joiners.lock);
-    }
+    while (t->state != TASK_DONE)
+        if (wait_block(&t->joiners) != 0) {     /* the joiner itself was aborted */
+            t->joined = false;
+            spin_unlock(&t->joiners.lock);
+            task_exit_aborted();
+        }
     spin_unlock(&t->joiners.lock);
     if (t->outcome == TASK_PANICKED)
         return TASK_EPANICKED;
@@ -216,7 +215,9 @@ void task_finish(enum task_outcome outcome, void *result)
     spin_lock(&t->joiners.lock);
     t->outcome = outcome;
     t->result = result;
+    spin_lock(&t->lock);        /* DONE under the task lock too: task_abort then does nothing */
     t->state = TASK_DONE;       /* the next task to run on this hart reclaims it */
+    spin_unlock(&t->lock);
     wait_wake_all(&t->joiners);
     spin_unlock(&t->joiners.lock);
     sched_switch();
@@ -240,27 +241,39 @@ void task_panic(const char *fmt, ...)
     task_finish(TASK_PANICKED, NULL);
 }
 
-/* Tokio's abort: the task ends at its next switch point (a yield, a sleep, a block, or being
- * preempted), never in the middle of what it was doing. Aborting a task that has ended is a
- * no-op. */
+void task_exit_aborted(void)
+{
+    task_finish(TASK_ABORTED, NULL);
+}
+
+void task_cancel_point(void)
+{
+    struct task *t = task_current();
+    if (__builtin_expect(__atomic_load_n(&t->abort_requested, __ATOMIC_RELAXED), 0) &&
+        t->mutexes_held == 0)
+        task_finish(TASK_ABORTED, NULL);
+}
+
+/* Tokio's abort (see task/task.h). A blocked task is woken so that it can end (task/wait.c);
+ * a running one is left to reach its next switch point, and its hart is sent an IPI, so that
+ * a user program running there comes into the kernel, and meets its end on the way back. */
 void task_abort(struct task *t)
 {
     if (!task_valid(t))
         panic("task_abort(%p): not a live task handle", (void *)t);
-    uint64_t s = intr_save();
     if (t == task_current()) {
-        if (this_hart()->trap_depth == 0)
-            task_finish(TASK_ABORTED, NULL);
-        /* From an interrupt that came in while t ran (Ctrl-C on the console): it cannot end
-         * inside the handler, so it ends when the trap does, at its preemption point. */
-        t->abort_requested = true;
-        this_hart()->need_resched = true;
-    } else if (t->state != TASK_DONE) {
-        t->abort_requested = true;
-        if (t->state == TASK_BLOCKED)   /* sleeping or waiting: wake it so it can end */
-            wait_cancel(t);
+        uint64_t s = intr_save();
+        bool in_trap = this_hart()->trap_depth != 0;
+        intr_restore(s);
+        /* In task context, aborting itself is a switch point it chose. From an interrupt that
+         * came in while it ran (Ctrl-C on the console) it is not: it ends at the next one. */
+        if (!in_trap)
+            task_cancel_point();
     }
-    intr_restore(s);
+    RACE_WINDOW();
+    int hart = wait_abort(t);
+    if (hart >= 0 && t != task_current())
+        smp_kick(hart);
 }
 
 int task_abort_id(uint64_t id)
@@ -286,11 +299,12 @@ int task_abort_id(uint64_t id)
 void task_yield(void)
 {
     spin_assert_none_held("yielded");
+    task_cancel_point();
     uint64_t s = intr_save();
-    struct hart *h = this_hart();
-    if (h->runq.length != 0)            /* a hint; the switch copes if it just emptied */
+    if (this_hart()->runq.length != 0)  /* a hint; the switch copes if it just emptied */
         sched_switch_requeue(true);
     intr_restore(s);
+    task_cancel_point();                /* aborted while it waited for its turn */
 }
 
 void task_sleep_ms(uint64_t ms)

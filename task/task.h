@@ -11,6 +11,8 @@
 #define HARTOS_TASK_H
 
 #include "kernel/list.h"
+#include "kernel/spinlock.h"
+#include "kernel/trap.h"
 #include "task/wait.h"
 
 #include <stdbool.h>
@@ -38,29 +40,37 @@ struct context {
     uint64_t s[12];
 };
 
+/* Who may touch what (chapter 9): "owner" is the task itself, while it runs. A field another
+ * hart reads or writes names its lock, or says how it is published. */
 struct task {
-    struct context ctx;             /* first: switch.S saves into it */
-    struct list_node queue_node;    /* on a run queue, a wait queue or a sleep queue (second:
-                                       task/sched.h reaches it at a fixed offset) */
+    struct context ctx;             /* first: switch.S saves into it (owner, then the switch) */
+    struct list_node queue_node;    /* on a run queue: that queue's lock (second: task/sched.h
+                                       reaches it at a fixed offset) */
     uint64_t magic;                 /* TASK_MAGIC while the struct is a live task */
     uint64_t id;
     char name[TASK_NAME_MAX];
+    /* RUNNING <-> RUNNABLE: the switch and the run-queue lock. Into BLOCKED (the owner) and out
+     * of it (a waker, task_abort): `lock`, so that "is it blocked?" is a stable answer under
+     * it. DONE: the owner, under `lock` and the joiners' lock. */
     enum task_state state;
-    enum task_outcome outcome;
-    int hart;                       /* index of the hart whose run queue it belongs to */
+    enum task_outcome outcome;      /* written before DONE, under the joiners' lock */
+    int hart;                       /* its run queue's hart: written under that queue's lock */
     task_fn fn;
     void *arg, *result;
-    struct list_node all_node;      /* on the list of every task (ktasks in gdb) */
-    uint64_t wake_at;               /* sleeping: the time CSR value to wake at */
+    struct list_node all_node;      /* on the list of every task: tasks_lock (task.c) */
+    uint64_t wake_at;               /* sleeping: the time CSR value to wake at (owner) */
     struct wait_queue joiners;      /* tasks in task_join for this one */
-    int refs;                       /* the handle + 1 while the task has not been reaped */
-    bool joined;
-    bool abort_requested;
+    int refs;                       /* the handle + 1 until reaped: tasks_lock */
+    bool joined;                    /* joiners.lock */
+    bool abort_requested;           /* lock; the owner may read it alone (it is only ever set) */
+    bool wait_abortable;            /* lock: blocked in a wait that task_abort may end */
     bool pinned;                    /* task_spawn_local/_on: never moved to another hart */
-    bool on_cpu;                    /* a hart is running it, or still saving its registers */
-    bool sleeping;                  /* on its hart's sleepers list */
-    struct wait_queue *waiting_on;  /* blocked on this wait queue (NULL if not) */
-    int mutexes_held;
+    bool on_cpu;                    /* a hart runs it or is still saving its registers: set by
+                                       the switch in, cleared (release) once it is saved */
+    struct spinlock lock;           /* the task lock: state into and out of BLOCKED, aborts */
+    struct list_node wait_node;     /* on a wait queue (or a hart's sleepers): that queue's lock */
+    struct wait_queue *waiting_on;  /* the queue wait_node is on (NULL if none): its lock */
+    int mutexes_held;               /* owner only */
     uint64_t *stack;                /* TASK_STACK_PAGES pages; stack[0] is the canary; the
                                        page below is the unmapped guard page (ch7) */
     uint64_t slice_left;            /* ticks left in this time slice */
@@ -79,8 +89,11 @@ struct proc;
 struct task *task_spawn_proc(const char *name, task_fn fn, struct proc *proc);
 int task_join(struct task *t, void **result);
 void task_drop(struct task *t);
-/* Ask t to end at its next switch point (TASK_EABORTED for its joiner). The current task ends
- * at once, or, from an interrupt handler that interrupted it, when the trap returns. */
+/* Ask t to end (TASK_EABORTED for its joiner), Tokio's way: at a switch point it chose, never
+ * in the middle of its work. A kernel task ends at its next task_yield, sleep, task_join or
+ * blocking wait (at once if it is blocked in one now); not while it holds a mutex, and never
+ * at a preemption. A user program also ends at its next return to U-mode. The current task,
+ * from task context, ends at once. Aborting a task that has ended does nothing. */
 void task_abort(struct task *t);
 /* task_abort by id, for callers that hold no handle (Ctrl-C, kernel/tty.c); safe in an
  * interrupt handler, even one that interrupted the task itself. 0, or -1 if no such live task. */
@@ -90,14 +103,30 @@ void task_sleep_ms(uint64_t ms);
 __attribute__((noreturn)) void task_exit(void *result);
 __attribute__((noreturn, format(printf, 1, 2))) void task_panic(const char *fmt, ...);
 
-struct task *task_current(void);
+/* The running task: one load off tp, so it is right even if the task moves to another hart
+ * around it (kernel/trap.h, HART_CURRENT). Not volatile: for the task that asks, the answer
+ * never changes. */
+static inline struct task *task_current(void)
+{
+    struct task *t;
+    __asm__("ld %0, %1(tp)" : "=r"(t) : "i"(HART_CURRENT));
+    return t;
+}
 /* Up to max entries (user/syscall.h's struct task_info) describing every task, for ps. */
 struct task_info;
 int task_list(struct task_info *out, int max);
 int task_count(void);               /* tasks not yet reaped (idle tasks excluded) */
 
+/* A switch point: if the current task has an abort pending and holds no mutex, it ends here.
+ * task_yield, sleeping, task_join and blocking waits call it; so does the return to U-mode. */
+void task_cancel_point(void);
+/* End the current task as aborted: where wait_block said TASK_EABORTED, once the caller has
+ * released what it holds. */
+__attribute__((noreturn)) void task_exit_aborted(void);
+
 /* Internal to task/: end the current task with an outcome; reclaim a task's memory. */
 __attribute__((noreturn)) void task_finish(enum task_outcome outcome, void *result);
 void task_put(struct task *t);
+
 
 #endif

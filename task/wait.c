@@ -1,10 +1,24 @@
-/* wait.c: wait queues, sleeping and the sleeping mutex (see task/wait.h for the locking rule).
- * A task blocked on a wait queue has waiting_on set; a sleeping one is on its hart's sleepers
- * list, which that hart's run-queue lock guards.
+/* wait.c: wait queues, sleeping and the sleeping mutex (see task/wait.h for the rules).
+ *
+ * Blocking and waking, with harts really running at once (chapter 9):
+ * - A blocked task is on its wait queue's list through wait_node, guarded by the queue's lock,
+ *   and its state is BLOCKED, guarded by its own task lock. A waker holds the queue lock, takes
+ *   the task off the list, then flips it from BLOCKED to RUNNABLE under the task lock.
+ * - task_abort (wait_abort here) flips BLOCKED to RUNNABLE under the task lock alone. It does
+ *   not know the queue, and could not safely lock it: the queue may be freed the moment the
+ *   task leaves it. So a task woken by an abort may still be on the list; it takes itself off
+ *   when it runs, under the queue lock that wait_block takes again anyway.
+ * - Whoever flips a task to RUNNABLE owns handing it to the scheduler, and first waits until
+ *   the hart it blocked on has saved its registers (on_cpu false). So no run queue ever holds a
+ *   task that another hart is still saving, and no switch has to wait for one (task/sched.c).
+ * - The abort flag is set, and "may an abort end this wait?" is decided, under the task lock:
+ *   so an abort either comes before the block (which then does not block) or finds the task
+ *   blocked (and wakes it). Neither can slip between the two.
  */
 #include "task/wait.h"
 #include "kernel/hart.h"
 #include "kernel/panic.h"
+#include "kernel/race.h"
 #include "kernel/riscv.h"
 #include "task/sched.h"
 #include "task/task.h"
@@ -15,43 +29,108 @@ void wait_init(struct wait_queue *wq, const char *name)
     list_init(&wq->waiters);
 }
 
-void wait_block(struct wait_queue *wq)
+/* BLOCKED -> RUNNABLE, if t is blocked (in a wait an abort may end, if `abort`): true if this
+ * call did it, and so handed t to the scheduler. */
+static bool unblock(struct task *t, bool abort)
 {
-    struct hart *h = this_hart();
+    spin_lock(&t->lock);
+    if (abort)
+        t->abort_requested = true;
+    bool ours = t->state == TASK_BLOCKED && (!abort || t->wait_abortable);
+    if (ours)
+        t->state = TASK_RUNNABLE;
+    spin_unlock(&t->lock);
+    if (!ours)
+        return false;
+    RACE_WINDOW();
+    /* It may have blocked a moment ago on another hart that is still switching away from it:
+     * wait until its registers are saved. That hart holds none of our locks, and needs none
+     * to finish its switch, so this wait is a few dozen instructions. */
+    while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+        ;
+    sched_make_runnable(t);
+    return true;
+}
+
+/* Block the current task on wq, its wait_node inserted before `at`. */
+static int block(struct wait_queue *wq, struct list_node *at, bool interruptible)
+{
+    struct hart *h = this_hart();       /* interrupts are off: we hold wq->lock */
     struct task *t = h->current;
     if (t == h->idle)
         panic("the idle task must never block");
     if (h->held != &wq->lock || wq->lock.held_next != NULL)
         panic("wait_block on '%s': hold its lock and no other (holding '%s')", wq->lock.name,
               h->held ? h->held->name : "none");
+    /* A task holding a mutex cannot be ended here: the mutex would stay locked for ever. */
+    bool abortable = interruptible && t->mutexes_held == 0;
+    spin_lock(&t->lock);
+    if (abortable && t->abort_requested) {
+        spin_unlock(&t->lock);
+        return TASK_EABORTED;           /* aborted before it blocked: it does not block */
+    }
     t->state = TASK_BLOCKED;
+    t->wait_abortable = abortable;
+    spin_unlock(&t->lock);
     t->waiting_on = wq;
-    list_push_back(&wq->waiters, &t->queue_node);
+    list_insert_before(at, &t->wait_node);
+
     push_off();                 /* interrupts stay off from the unlock to the switch */
     spin_unlock(&wq->lock);
+    RACE_WINDOW();              /* a waker or an abort may come now, before the switch */
     sched_switch();
+    spin_lock(&wq->lock);
     pop_off();
+    if (t->waiting_on == wq) {  /* an abort woke it: it is still on the list */
+        list_remove(&t->wait_node);
+        t->waiting_on = NULL;
+    }
+    return abortable && t->abort_requested ? TASK_EABORTED : 0;
 }
 
-static void wake(struct list_node *n)
+int wait_block(struct wait_queue *wq)
 {
-    struct task *t = list_entry(n, struct task, queue_node);
-    t->waiting_on = NULL;
-    sched_make_runnable(t);
+    return block(wq, &wq->waiters, true);
 }
 
-void wait_wake_one(struct wait_queue *wq)
+void wait_block_uninterruptible(struct wait_queue *wq)
+{
+    block(wq, &wq->waiters, false);
+}
+
+/* Take the first waiter off the list: it is no longer on any wait queue. */
+static struct task *pop_waiter(struct wait_queue *wq)
 {
     struct list_node *n = list_pop_front(&wq->waiters);
-    if (n)
-        wake(n);
+    if (n == NULL)
+        return NULL;
+    struct task *t = list_entry(n, struct task, wait_node);
+    t->waiting_on = NULL;
+    return t;
+}
+
+/* A waiter that an abort has woken already will not take what a wake_one offers (a free
+ * mutex, an item): offer it to the next one instead, so that no wake-up is lost. */
+void wait_wake_one(struct wait_queue *wq)
+{
+    struct task *t;
+    while ((t = pop_waiter(wq)) != NULL)
+        if (unblock(t, false))
+            return;
 }
 
 void wait_wake_all(struct wait_queue *wq)
 {
-    struct list_node *n;
-    while ((n = list_pop_front(&wq->waiters)) != NULL)
-        wake(n);
+    struct task *t;
+    while ((t = pop_waiter(wq)) != NULL)
+        unblock(t, false);
+}
+
+int wait_abort(struct task *t)
+{
+    if (unblock(t, true))
+        return -1;
+    return __atomic_load_n(&t->state, __ATOMIC_RELAXED) == TASK_RUNNING ? t->hart : -1;
 }
 
 /* Each hart keeps its sleepers ordered by wake-up time, so the timer interrupt looks only at
@@ -59,63 +138,30 @@ void wait_wake_all(struct wait_queue *wq)
 void sleep_until(uint64_t when)
 {
     spin_assert_none_held("slept");
-    uint64_t sie = intr_save();
-    struct hart *h = this_hart();
-    struct task *t = h->current;
-    uint64_t flags = spin_lock_irqsave(&h->runq.lock);
-    struct list_node *at = h->sleepers.prev;
-    while (at != &h->sleepers && list_entry(at, struct task, queue_node)->wake_at > when)
+    uint64_t sie = intr_save();         /* this hart's queue: stay on this hart to lock it */
+    struct task *t = task_current();
+    struct wait_queue *wq = &this_hart()->sleepers;
+    spin_lock(&wq->lock);
+    struct list_node *at = wq->waiters.prev;
+    while (at != &wq->waiters && list_entry(at, struct task, wait_node)->wake_at > when)
         at = at->prev;
     t->wake_at = when;
-    t->state = TASK_BLOCKED;
-    t->sleeping = true;
-    list_insert_before(at->next, &t->queue_node);
-    spin_unlock_irqrestore(&h->runq.lock, flags);
-    sched_switch();
+    int aborted = block(wq, at->next, true);
+    spin_unlock(&wq->lock);
     intr_restore(sie);
+    if (aborted)
+        task_exit_aborted();
 }
 
 void sleep_wake_due(void)
 {
-    struct hart *h = this_hart();
+    struct wait_queue *wq = &this_hart()->sleepers;
     uint64_t now = rdtime();
-    uint64_t flags = spin_lock_irqsave(&h->runq.lock);
-    while (!list_empty(&h->sleepers)) {
-        struct task *t = list_entry(h->sleepers.next, struct task, queue_node);
-        if (t->wake_at > now)
-            break;
-        list_remove(&t->queue_node);
-        t->sleeping = false;
-        t->state = TASK_RUNNABLE;
-        runq_push(&h->runq, t);     /* it slept on this hart: back to this hart's queue */
-    }
-    spin_unlock_irqrestore(&h->runq.lock, flags);
-}
-
-void wait_cancel(struct task *t)
-{
-    if (t->sleeping) {
-        struct hart *h = &harts[t->hart];
-        uint64_t flags = spin_lock_irqsave(&h->runq.lock);
-        if (t->sleeping) {
-            list_remove(&t->queue_node);
-            t->sleeping = false;
-            t->state = TASK_RUNNABLE;
-            runq_push(&h->runq, t);
-        }
-        spin_unlock_irqrestore(&h->runq.lock, flags);
-        sched_kick_if_idle(h);
-        return;
-    }
-    struct wait_queue *wq = t->waiting_on;
-    if (wq) {
-        spin_lock(&wq->lock);
-        if (t->waiting_on == wq) {
-            list_remove(&t->queue_node);
-            wake(&t->queue_node);
-        }
-        spin_unlock(&wq->lock);
-    }
+    spin_lock(&wq->lock);
+    while (!list_empty(&wq->waiters) &&
+           list_entry(wq->waiters.next, struct task, wait_node)->wake_at <= now)
+        unblock(pop_waiter(wq), false);
+    spin_unlock(&wq->lock);
 }
 
 void mutex_init(struct mutex *m)
@@ -131,10 +177,8 @@ void mutex_lock(struct mutex *m)
     spin_lock(&m->waiters.lock);
     if (m->owner == t)
         panic("mutex %p: task '%s' locks it again (it already holds it)", (void *)m, t->name);
-    while (m->locked) {
-        wait_block(&m->waiters);
-        spin_lock(&m->waiters.lock);
-    }
+    while (m->locked)
+        wait_block_uninterruptible(&m->waiters);
     m->locked = true;
     m->owner = t;
     t->mutexes_held++;

@@ -84,7 +84,7 @@ static int ran_on;
 
 static void *nothing(void *arg)
 {
-    ran_on = this_hart()->index;
+    ran_on = hart_index();
     return arg;
 }
 
@@ -104,7 +104,7 @@ static void bench_spawn_join(const char *name, struct task *(*spawn)(const char 
     }
     uint64_t spent = rdinstret() - t0;
     kprintf("# %s: the last task ran on hart %d, spawned from hart %d\n", name, ran_on,
-            this_hart()->index);
+            hart_index());
     kbench_report(name, spent * 1000 / ROUNDS, "instr");
 }
 
@@ -128,7 +128,7 @@ static void *cpu_bound(void *arg)
     for (int c = 0; c < BALANCE_CHUNKS; c++) {
         for (volatile int i = 0; i < 2000; i++)
             ;
-        __atomic_fetch_add(&chunks_on[this_hart()->index], 1, __ATOMIC_RELAXED);
+        __atomic_fetch_add(&chunks_on[hart_index()], 1, __ATOMIC_RELAXED);
     }
     return arg;
 }

@@ -29,7 +29,7 @@ static void *increment(void *arg)
         counter = counter + 1;          /* a plain read-modify-write: only the lock protects it */
         spin_unlock(&counter_lock);
         if (i % 1024 == 0)              /* pinned, but check: note where we are */
-            __atomic_fetch_or(&counter_harts, 1UL << this_hart()->index, __ATOMIC_RELAXED);
+            __atomic_fetch_or(&counter_harts, 1UL << hart_index(), __ATOMIC_RELAXED);
     }
     return NULL;
 }
@@ -67,7 +67,7 @@ static void *short_work(void *arg)
     uint64_t until = rdtime() + timer_timebase() / 1000;     /* 1 ms of work */
     while (rdtime() < until)
         ;
-    __atomic_fetch_add(&ran_on[this_hart()->index], 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&ran_on[hart_index()], 1, __ATOMIC_RELAXED);
     return arg;
 }
 

@@ -20,7 +20,7 @@ KTEST(spin_interrupts_follow_nesting)
     KT_EXPECT(this_hart()->held == &lock_a && lock_a.held_next == NULL);
     spin_unlock(&lock_a);
     KT_EXPECT(csr_read(sstatus) & SSTATUS_SIE);
-    KT_EXPECT(this_hart()->held == NULL && !spin_holding(&lock_a));
+    KT_EXPECT(hart_held() == NULL && !spin_holding(&lock_a));
 }
 
 KTEST_PANICS(spin_reacquire_panics)

@@ -57,6 +57,15 @@ static void *spins(void *arg)
     return (void *)7;
 }
 
+static void *spins_and_yields(void *arg)
+{
+    (void)arg;
+    for (int i = 0; !spin_forever_stop; i++)
+        if (i % 1000 == 0)
+            task_yield();
+    return (void *)7;
+}
+
 KTEST(task_outcomes_panic_exit_abort)
 {
     void *r = NULL;
@@ -81,8 +90,8 @@ KTEST(task_outcomes_panic_exit_abort)
     KT_EXPECT(task_join(n, &r) == TASK_EABORTED);
     task_drop(n);
 
-    spin_forever_stop = false;                  /* aborted at a preemption */
-    struct task *c = task_spawn("cpu-bound", spins, NULL);
+    spin_forever_stop = false;                  /* aborted at its next yield */
+    struct task *c = task_spawn("cpu-bound", spins_and_yields, NULL);
     task_sleep_ms(30);
     task_abort(c);
     KT_EXPECT(task_join(c, &r) == TASK_EABORTED);
@@ -242,10 +251,8 @@ static void *consumer(void *arg)
 {
     for (int i = 0; i < (int)(uintptr_t)arg; i++) {
         spin_lock(&item_ready.lock);
-        while (items_taken == items_made) {
+        while (items_taken == items_made)
             wait_block(&item_ready);
-            spin_lock(&item_ready.lock);
-        }
         items_taken++;
         spin_unlock(&item_ready.lock);
     }

@@ -197,7 +197,7 @@ KTEST(vm_switch_keeps_the_kernel)
     struct vm *vm = test_vm();
     KT_EXPECT(vm != NULL);
     vm_switch(vm);
-    KT_EXPECT(vm->active == 1UL << this_hart()->index);
+    KT_EXPECT(vm->active == 1UL << hart_index());
     some_data++;                        /* kernel data, through the user table */
     vm_switch(NULL);
     KT_EXPECT(vm->active == 0 && some_data == 2);
@@ -252,7 +252,7 @@ static volatile uint64_t shot_reads;
 static void *shot_reader(void *arg)
 {
     (void)arg;
-    shot_hart = this_hart()->index;
+    shot_hart = hart_index();
     while (shot_reads != UINT64_MAX) {     /* until the fault */
         (void)*shot_page;
         shot_reads++;
@@ -265,10 +265,10 @@ KTEST_PANICS(vm_shootdown_panics)
     shot_page = frame_alloc();
     /* On another hart by name: placement may keep a task on a busy spawner's hart whose idle
      * bit is stale (task/sched.c), and then there would be no remote TLB to shoot down. */
-    task_spawn_on((this_hart()->index + 1) % smp_harts(), "reader", shot_reader, NULL);
+    task_spawn_on((hart_index() + 1) % smp_harts(), "reader", shot_reader, NULL);
     while (shot_reads < 1000)
         task_sleep_ms(1);
-    if (shot_hart == this_hart()->index)
+    if (shot_hart == hart_index())
         panic("vm_shootdown: the reader shares this hart; the test needs -smp 2 or more");
     vm_kernel_guard((void *)shot_page);         /* unmapped, flushed here only */
     vm_flush((1UL << smp_harts()) - 1, (uint64_t)shot_page, PAGE_SIZE);    /* and everywhere */
