@@ -205,7 +205,7 @@ static long sys_foreground(uint64_t pid)
 /* The rest take their arguments as the registers hold them. */
 static long sys_getpid(void)
 {
-    return (long)this_hart()->current->id;
+    return (long)task_current()->id;
 }
 
 static long sys_exit(uint64_t status)
@@ -252,14 +252,15 @@ static const syscall_fn hartos_calls[] = {
 
 /* kernel/trap.S calls this straight from the trap vector for an ecall from U-mode (a system
  * call is the trap programs make most, so it skips trap_handle), with the arguments as the
- * program left them in its registers. A program killed (task_abort) during a call ends at the
- * next switch point: when it wakes, if it was blocked, or at the next tick. */
+ * program left them in its registers, and with interrupts on (ch9): a call may be preempted,
+ * and resume on another hart. A program killed (task_abort) during a call ends when it blocks,
+ * or here, on its way back to U-mode, once the call has cleaned up after itself. */
 long syscall_entry(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t n, struct trap_frame *tf)
 {
     syscall_fn fn = n < COUNT(linux_calls) ? linux_calls[n] :
                     n - 500 < COUNT(hartos_calls) ? hartos_calls[n - 500] : NULL;
     tf->sepc += 4;                          /* resume after the ecall */
-    if (__builtin_expect(fn == NULL, 0))
-        return -ENOSYS;
-    return fn(a0, a1, a2);
+    long r = __builtin_expect(fn == NULL, 0) ? -ENOSYS : fn(a0, a1, a2);
+    task_cancel_point();
+    return r;
 }

@@ -100,10 +100,15 @@ trap_vector:
     addi    t0, t0, -8              /* scause 8, an ecall from U-mode, is a system call */
     bnez    t0, 1f
     /* ch7: straight to kernel/syscall.c, with the arguments still in a0..a2 and the number in
-     * a7: syscall_entry(a0, a1, a2, number, frame). Its result goes back to the program's a0. */
+     * a7: syscall_entry(a0, a1, a2, number, frame). Its result goes back to the program's a0.
+     * ch9: with interrupts on. The frame is saved, so the call may be preempted like any
+     * kernel code (and resume on another hart: tp is put right on the way back, below); a
+     * long call (a big brk, a spawn) no longer holds its hart deaf to ticks and Ctrl-C. */
     mv      a3, a7
     mv      a4, sp
+    csrsi   sstatus, 1 << 1         /* sstatus.SIE */
     call    syscall_entry
+    csrci   sstatus, 1 << 1         /* SIE off before sepc and sstatus are reloaded */
     sd      a0, TF_A0(sp)
     j       trap_return
 1:  mv      a0, sp

@@ -184,6 +184,11 @@ void trap_handle(struct trap_frame *tf)
         if (this_hart()->need_resched)
             sched_preempt();                /* switch tasks; we return here when resumed */
         h = this_hart();
+        if ((tf->sstatus & SSTATUS_SPP) == 0) {
+            h->trap_depth--;
+            task_cancel_point();            /* a killed program ends on its way back to U */
+            return;
+        }
     } else if ((tf->sstatus & SSTATUS_SPP) == 0) {
         proc_fault(tf);                     /* ch7: ends the program (ecalls go to syscall.c) */
     } else if (code == EXC_BREAKPOINT) {
