@@ -27,7 +27,7 @@ static uint64_t ram_lo, ram_hi; /* page-aligned bounds of all RAM */
 static uint8_t *state;          /* state[(addr - ram_lo) / PAGE_SIZE] */
 static size_t npages, nfree, ntotal;
 static size_t hint; /* where the next search starts */
-static struct spinlock frame_lock = SPINLOCK_INIT("frames"); /* guards all of the above */
+static struct spinlock frame_lock = SPINLOCK_INIT("frames", LOCK_FRAMES); /* guards all of the above */
 
 static inline uint64_t page_addr(size_t i)
 {

@@ -12,7 +12,7 @@
  * and the arena record), so a request of n bytes needs a little more than n. */
 #define ARENA_OVERHEAD 256
 
-struct spinlock kheap_lock = SPINLOCK_INIT("heap");
+struct spinlock kheap_lock = SPINLOCK_INIT("heap", LOCK_HEAP);
 
 void heap_init(void)
 {

@@ -40,7 +40,7 @@ void console_puts(const char *s)
 /* One kprintf call's characters stay together: lines from different harts never interleave.
  * The console lock is a leaf: nothing else is ever taken while it is held. A panic ignores it
  * (console_break_lock), since the panicking hart may be the one holding it. */
-static struct spinlock console_spin = SPINLOCK_INIT("console");
+static struct spinlock console_spin = SPINLOCK_INIT("console", LOCK_CONSOLE);
 static volatile bool console_broken;
 
 void console_lock(void)

@@ -12,11 +12,12 @@
 #include "kernel/spinlock.h"
 #include "kernel/hart.h"
 #include "kernel/panic.h"
+#include "kernel/race.h"
 #include "kernel/riscv.h"
 #include "kernel/timer.h"
 #include "task/task.h"
 
-void spin_init(struct spinlock *l, const char *name)
+void spin_init(struct spinlock *l, const char *name, enum lock_rank rank)
 {
     l->locked = 0;
     l->owner = -1;
@@ -25,6 +26,7 @@ void spin_init(struct spinlock *l, const char *name)
     l->line = 0;
     l->held_next = 0;
     l->taken = 0;
+    l->rank = rank;
 }
 
 void push_off(void)
@@ -62,6 +64,34 @@ static __attribute__((noreturn, noinline, cold)) void reacquire(struct spinlock 
           hart_index(), file, line, l->file, l->line);
 }
 
+static const char *const rank_names[] = {
+    [LOCK_UNORDERED] = "unordered", [LOCK_WAIT] = "wait queue", [LOCK_TASK] = "task",
+    [LOCK_RUNQ] = "run queue", [LOCK_TASKS] = "task list", [LOCK_VM] = "address space",
+    [LOCK_HEAP] = "heap", [LOCK_FRAMES] = "frames", [LOCK_CONSOLE] = "console",
+};
+
+static __attribute__((noreturn, noinline, cold)) void out_of_order(struct spinlock *l,
+                                                                  struct spinlock *held,
+                                                                  const char *file, int line)
+{
+    panic("lock order: hart %d takes '%s' (%s) at %s:%d while holding '%s' (%s, taken at "
+          "%s:%d); '%s' must be taken first", this_hart()->index, l->name, rank_names[l->rank],
+          file, line, held->name, rank_names[held->rank], held->file, held->line, l->name);
+}
+
+/* Before taking l: is it above every lock this hart holds? The held chain is newest first, and
+ * every lock on it passed this check when it was taken, so the ranked locks on it are sorted:
+ * the newest ranked one is the highest, and it is the only one to compare with. */
+static inline void check_order(struct spinlock *l, struct hart *h, const char *file, int line)
+{
+    struct spinlock *top = h->held;
+    while (__builtin_expect(top != 0 && top->rank == LOCK_UNORDERED, 0))
+        top = top->held_next;
+    if (top && l->rank != LOCK_UNORDERED &&
+        (l->rank < top->rank || (l->rank == top->rank && l < top)))
+        out_of_order(l, top, file, line);
+}
+
 /* The lock is ours: record who took it and where, and chain it to the hart's held locks. */
 static inline void took(struct spinlock *l, struct hart *h, const char *file, int line)
 {
@@ -71,6 +101,15 @@ static inline void took(struct spinlock *l, struct hart *h, const char *file, in
     l->taken++;
     l->held_next = h->held;
     h->held = l;
+}
+
+/* Unchain it: usually the newest, else find it. */
+static inline void unchain(struct spinlock *l, struct hart *h)
+{
+    struct spinlock **link = &h->held;
+    while (*link != l)
+        link = &(*link)->held_next;
+    *link = l->held_next;
 }
 
 /* Someone else holds it: spin, reading only, until we have it, and give up loudly after
@@ -108,6 +147,7 @@ void spin_lock_at(struct spinlock *l, const char *file, int line)
     struct hart *h = this_hart();
     if (__builtin_expect(l->owner == h->index, 0))
         reacquire(l, file, line);
+    check_order(l, h, file, line);
     if (__builtin_expect(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0, 0)) {
         spin_wait(l, file, line);
         return;
@@ -126,13 +166,10 @@ void spin_unlock(struct spinlock *l)
     struct hart *h = this_hart();
     if (__builtin_expect(l->owner != h->index || !l->locked, 0))
         foreign_release(l);
-    /* Unchain it: usually the newest, else find it. */
-    struct spinlock **link = &h->held;
-    while (*link != l)
-        link = &(*link)->held_next;
-    *link = l->held_next;
+    unchain(l, h);
     l->owner = -1;
     __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+    RACE_WINDOW();              /* the lock is free: another hart may take it right now */
     pop_off();
 }
 
@@ -140,34 +177,32 @@ static __attribute__((noinline)) uint64_t spin_wait_irqsave(struct spinlock *l, 
                                                              int line, uint64_t flags)
 {
     spin_until_ours(l, file, line);
-    l->owner = this_hart()->index;
-    l->file = file;
-    l->line = line;
-    l->taken++;
+    took(l, this_hart(), file, line);
     return flags;
 }
 
 uint64_t spin_lock_irqsave_at(struct spinlock *l, const char *file, int line)
 {
     uint64_t flags = intr_save();
-    int me = this_hart()->index;
-    if (__builtin_expect(l->owner == me, 0))
+    struct hart *h = this_hart();
+    if (__builtin_expect(l->owner == h->index, 0))
         reacquire(l, file, line);
+    check_order(l, h, file, line);
     if (__builtin_expect(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0, 0))
         return spin_wait_irqsave(l, file, line, flags);
-    l->owner = me;
-    l->file = file;
-    l->line = line;
-    l->taken++;
+    took(l, h, file, line);
     return flags;
 }
 
 void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
 {
-    if (__builtin_expect(l->owner != this_hart()->index || !l->locked, 0))
+    struct hart *h = this_hart();
+    if (__builtin_expect(l->owner != h->index || !l->locked, 0))
         foreign_release(l);
+    unchain(l, h);
     l->owner = -1;
     __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+    RACE_WINDOW();
     intr_restore(flags);
 }
 

@@ -39,7 +39,7 @@ struct vm *vm_create(void)
      * shared, not copied, and stays right because the kernel adds no root entry after boot.
      * So a trap from U-mode runs the kernel on the program's satp, with no switch. */
     memcpy(vm->root, vm_kernel_root(), PAGE_SIZE);
-    spin_init(&vm->lock, "vm");
+    spin_init(&vm->lock, "vm", LOCK_VM);
     return vm;
 }
 

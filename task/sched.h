@@ -30,7 +30,7 @@ struct runq {
  * so they are inline. */
 static inline void runq_init(struct runq *q)
 {
-    spin_init(&q->lock, "runq");
+    spin_init(&q->lock, "runq", LOCK_RUNQ);
     list_init(&q->tasks);
     q->length = 0;
     q->pinned = 0;

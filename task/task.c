@@ -33,7 +33,7 @@ extern char task_trampoline[];
 void task_start(void);
 
 /* Every task, for inspection (ktasks), with the id counter and the reference counts. */
-static struct spinlock tasks_lock = SPINLOCK_INIT("tasks");
+static struct spinlock tasks_lock = SPINLOCK_INIT("tasks", LOCK_TASKS);
 static struct list_node all_tasks = LIST_INIT(all_tasks);
 static uint64_t next_id = 1;
 static int live_tasks;
@@ -96,7 +96,7 @@ static struct task *spawn(const char *name, task_fn fn, void *arg, int pin_to,
     t->proc = proc;
     sched_stack_canary(t);
     wait_init(&t->joiners, "joiners");
-    spin_init(&t->lock, "task");
+    spin_init(&t->lock, "task", LOCK_TASK);
     list_init(&t->queue_node);
     list_init(&t->wait_node);
     /* The first switch into it lands in task_start, on the top of its stack, with the frame

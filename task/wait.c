@@ -25,7 +25,7 @@
 
 void wait_init(struct wait_queue *wq, const char *name)
 {
-    spin_init(&wq->lock, name);
+    spin_init(&wq->lock, name, LOCK_WAIT);
     list_init(&wq->waiters);
 }
 

@@ -12,6 +12,8 @@ run_test spin-release-unheld expect_lock_panic spin_release_unheld_panics \
     "lock 'test-b': hart 0 releases it but does not hold it \\(owner: hart -1\\)\$"
 run_test spin-switch-while-holding expect_lock_panic spin_switch_while_holding_panics \
     "task 'main' yielded while holding lock 'test-a' \\(taken at tests/kernel/spinlock_test.c:[0-9]+\\)\$"
+run_test spin-lock-order expect_lock_panic spin_lock_order_panics \
+    "lock order: hart 0 takes 'test-a' \\(wait queue\\) at tests/kernel/spinlock_test.c:[0-9]+ while holding 'test-b' \\(task list, taken at tests/kernel/spinlock_test.c:[0-9]+\\); 'test-a' must be taken first\$"
 
 # Every hart the machine has comes up, whichever hart OpenSBI booted on.
 test_harts_online() {

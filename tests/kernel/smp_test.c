@@ -12,7 +12,7 @@
 
 #define INCREMENTS 100000
 
-static struct spinlock counter_lock = SPINLOCK_INIT("counter");
+static struct spinlock counter_lock = SPINLOCK_INIT("counter", LOCK_TASKS);
 static uint64_t counter;
 static uint64_t counter_harts;          /* the harts that did some of the adding */
 static volatile int started, go;
@@ -95,8 +95,8 @@ KTEST(smp_thousand_tasks_every_hart)
 
 /* Two harts take two locks in opposite orders: each ends up waiting for the other, and the
  * spinlock's timeout reports a probable deadlock instead of hanging. (Needs two harts.) */
-static struct spinlock lock_one = SPINLOCK_INIT("deadlock-one");
-static struct spinlock lock_two = SPINLOCK_INIT("deadlock-two");
+static struct spinlock lock_one = SPINLOCK_INIT("deadlock-one", LOCK_UNORDERED);
+static struct spinlock lock_two = SPINLOCK_INIT("deadlock-two", LOCK_UNORDERED);
 static volatile int holding;
 
 static void *takes(void *arg)

@@ -6,8 +6,8 @@
 #include "kernel/spinlock.h"
 #include "task/task.h"
 
-static struct spinlock lock_a = SPINLOCK_INIT("test-a");
-static struct spinlock lock_b = SPINLOCK_INIT("test-b");
+static struct spinlock lock_a = SPINLOCK_INIT("test-a", LOCK_WAIT);
+static struct spinlock lock_b = SPINLOCK_INIT("test-b", LOCK_TASKS);
 
 KTEST(spin_interrupts_follow_nesting)
 {
@@ -39,4 +39,11 @@ KTEST_PANICS(spin_switch_while_holding_panics)
 {
     spin_lock(&lock_a);
     task_yield();
+}
+
+/* Locks taken against their ranks (kernel/spinlock.h): named at once, on any timing. */
+KTEST_PANICS(spin_lock_order_panics)
+{
+    spin_lock(&lock_b);
+    spin_lock(&lock_a);
 }
