@@ -23,6 +23,7 @@
 #define NAME_MAX_LEN 32             /* a program's name, with its NUL */
 #define TASKS_MAX    64             /* SYS_tasks reports at most this many */
 #define SLEEP_MAX_MS 86400000UL     /* a day: longer sleeps are cut to it */
+#define BRK_STEP     0x100000UL     /* brk grows 1 MiB at a time */
 
 static struct proc *me(void)
 {
@@ -74,9 +75,16 @@ static long sys_brk(uint64_t addr)
         return (long)p->brk;
     uint64_t old_end = (p->brk + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
     uint64_t new_end = (addr + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
-    if (new_end > old_end && vm_alloc_map(p->vm, old_end, new_end - old_end,
-                                          VM_READ | VM_WRITE) != 0)
-        return (long)p->brk;
+    /* Grow a step at a time: a program killed meanwhile stops within a step, not after up to
+     * USER_HEAP_MAX of zeroed pages (it ends on its way back to U-mode). */
+    for (uint64_t at = old_end; at < new_end; at += BRK_STEP) {
+        uint64_t n = new_end - at < BRK_STEP ? new_end - at : BRK_STEP;
+        if (task_aborted() || vm_alloc_map(p->vm, at, n, VM_READ | VM_WRITE) != 0) {
+            if (at > old_end)
+                vm_unmap(p->vm, old_end, at - old_end);
+            return (long)p->brk;
+        }
+    }
     if (new_end < old_end)
         vm_unmap(p->vm, new_end, old_end - new_end);
     p->brk = addr;

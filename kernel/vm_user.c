@@ -84,6 +84,63 @@ static int check_map(uint64_t va, size_t len, int perm)
     return 0;
 }
 
+/* How many pages one hold of vm->lock covers at most. A caller sizes a mapping (brk, up to
+ * USER_HEAP_MAX), and a spinlock keeps interrupts off on its hart: so the work under it is
+ * done in batches this small, and a fresh frame is zeroed before the lock is taken
+ * (chapter 9: never hold a spinlock for work whose size a user chooses). */
+#define VM_BATCH_PAGES 16
+
+/* Unmap [va, va + len) a batch at a time. */
+static void unmap_batches(struct vm *vm, uint64_t va, size_t len)
+{
+    for (uint64_t off = 0; off < len; off += VM_BATCH_PAGES * PAGE_SIZE) {
+        size_t n = len - off < VM_BATCH_PAGES * PAGE_SIZE ? len - off : VM_BATCH_PAGES * PAGE_SIZE;
+        spin_lock(&vm->lock);
+        unmap_locked(vm, va + off, n);
+        spin_unlock(&vm->lock);
+    }
+}
+
+/* Map one batch, [va, va + len) with len <= VM_BATCH_PAGES pages: 0, or an error with nothing
+ * of the batch left mapped. */
+static int map_batch(struct vm *vm, uint64_t va, uint64_t pa, size_t len, int perm, bool alloc)
+{
+    void *frames[VM_BATCH_PAGES] = {0};
+    size_t pages = len / PAGE_SIZE;
+    int err = 0;
+    for (size_t i = 0; alloc && i < pages && err == 0; i++) {
+        frames[i] = frame_alloc();
+        if (frames[i])
+            memset(frames[i], 0, PAGE_SIZE);
+        else
+            err = -ENOMEM;
+    }
+    spin_lock(&vm->lock);
+    size_t mapped = 0;
+    for (; mapped < pages && err == 0; mapped++) {
+        uint64_t a = va + mapped * PAGE_SIZE;
+        pte_t *e = vm_walk_alloc(vm->root, a, true, &vm->table_pages);
+        err = e == NULL ? -ENOMEM : (*e & PTE_V) ? -EEXIST : 0;
+        if (err)
+            break;
+        if (alloc) {
+            *e = PTE_FROM_ADDR((uint64_t)frames[mapped]) | (pte_t)perm | PTE_OWNED |
+                 PTE_USER_LEAF;
+            frames[mapped] = NULL;      /* the table owns it now */
+            vm->owned_pages++;
+        } else {
+            *e = PTE_FROM_ADDR(pa + mapped * PAGE_SIZE) | (pte_t)perm | PTE_USER_LEAF;
+        }
+    }
+    if (err)
+        unmap_locked(vm, va, mapped * PAGE_SIZE);       /* what this batch mapped */
+    spin_unlock(&vm->lock);
+    for (size_t i = 0; i < pages; i++)
+        if (frames[i])
+            frame_free(frames[i]);
+    return err;
+}
+
 /* vm_map (alloc false: frames from pa on) and vm_alloc_map (alloc true: fresh zeroed frames,
  * owned). All or nothing: on failure, what this call mapped is unmapped again. */
 static int map_pages(struct vm *vm, uint64_t va, uint64_t pa, size_t len, int perm, bool alloc)
@@ -91,35 +148,20 @@ static int map_pages(struct vm *vm, uint64_t va, uint64_t pa, size_t len, int pe
     int err = check_map(va, len, perm);
     if (err || (!alloc && pa % PAGE_SIZE))
         return err ? err : -EINVAL;
-    spin_lock(&vm->lock);
-    for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
-        pte_t *e = vm_walk_alloc(vm->root, va + off, true, &vm->table_pages);
-        uint64_t frame = pa + off;
-        pte_t owned = 0;
-        err = e == NULL ? -ENOMEM : (*e & PTE_V) ? -EEXIST : 0;
-        if (err == 0 && alloc) {
-            void *f = frame_alloc();
-            err = f ? 0 : -ENOMEM;
-            if (f) {
-                memset(f, 0, PAGE_SIZE);
-                frame = (uint64_t)f;
-                owned = PTE_OWNED;
-                vm->owned_pages++;
-            }
-        }
-        if (err) {
-            unmap_locked(vm, va, off);
-            spin_unlock(&vm->lock);
-            return err;
-        }
-        *e = PTE_FROM_ADDR(frame) | (pte_t)perm | owned | PTE_USER_LEAF;
+    size_t off = 0;
+    for (; off < len && err == 0; off += VM_BATCH_PAGES * PAGE_SIZE) {
+        size_t n = len - off < VM_BATCH_PAGES * PAGE_SIZE ? len - off : VM_BATCH_PAGES * PAGE_SIZE;
+        err = map_batch(vm, va + off, pa + off, n, perm, alloc);
+    }
+    if (err) {
+        unmap_batches(vm, va, off - VM_BATCH_PAGES * PAGE_SIZE);   /* the batches before */
+        return err;
     }
     /* New entries need a fence too where vm is live: a hart may have cached "not mapped". */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     uint64_t active = __atomic_load_n(&vm->active, __ATOMIC_ACQUIRE);
     if (active)
         vm_flush(active, va, len);
-    spin_unlock(&vm->lock);
     return 0;
 }
 
@@ -137,9 +179,7 @@ int vm_unmap(struct vm *vm, uint64_t va, size_t len)
 {
     if (va % PAGE_SIZE || len % PAGE_SIZE || !in_user_range(va, len))
         return -EINVAL;
-    spin_lock(&vm->lock);
-    unmap_locked(vm, va, len);
-    spin_unlock(&vm->lock);
+    unmap_batches(vm, va, len);
     return 0;
 }
 

@@ -120,6 +120,11 @@ int task_count(void);               /* tasks not yet reaped (idle tasks excluded
 /* A switch point: if the current task has an abort pending and holds no mutex, it ends here.
  * task_yield, sleeping, task_join and blocking waits call it; so does the return to U-mode. */
 void task_cancel_point(void);
+/* Has the current task been aborted? For long work that wants to stop early (sys_brk). */
+static inline bool task_aborted(void)
+{
+    return __atomic_load_n(&task_current()->abort_requested, __ATOMIC_RELAXED);
+}
 /* End the current task as aborted: where wait_block said TASK_EABORTED, once the caller has
  * released what it holds. */
 __attribute__((noreturn)) void task_exit_aborted(void);
