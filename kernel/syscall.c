@@ -44,24 +44,32 @@ static long sys_read(uint64_t fd, uint64_t buf, size_t n)
     return (long)got;
 }
 
-/* The whole buffer is checked first and then written under the console lock, so one write
- * comes out whole, even with other harts printing. */
+/* How much of a write is printed under one hold of the console lock. The size of a write is
+ * the program's choice, so the lock is never held for all of it: a hart printing meanwhile (or
+ * the UART interrupt echoing a key) would spin with interrupts off for as long as the write
+ * takes, and past SPIN_DEADLOCK_MS the kernel calls that a deadlock. */
+#define WRITE_CHUNK 128
+
+/* The whole buffer is checked first, so a bad one prints nothing and is -EFAULT. Then each
+ * chunk is copied in with no lock held and printed under the console lock: one write comes out
+ * in order, but another hart's output may land between two of its chunks (a chunk's bytes stay
+ * together, as one kprintf's do). */
 static long sys_write(uint64_t fd, uint64_t buf, size_t n)
 {
     if (fd != 1 && fd != 2)
         return -EBADF;
     if (vm_user_ok(me()->vm, buf, n, VM_READ) != 0)
         return -EFAULT;
-    char chunk[128];
-    console_lock();
+    char chunk[WRITE_CHUNK];
     for (size_t done = 0; done < n;) {
         size_t k = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
         copy_from_user(me()->vm, chunk, buf + done, k);
+        console_lock();
         for (size_t i = 0; i < k; i++)
             console_putc(chunk[i]);
+        console_unlock();
         done += k;
     }
-    console_unlock();
     return (long)n;
 }
 

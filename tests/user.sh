@@ -104,3 +104,26 @@ test_user_argv() {
     expect_line '^argv\[2\] = "b"$'
 }
 run_test user-argv test_user_argv
+
+# One write that lasts twice the deadlock detector's patience (the program sizes it from a first
+# write's speed, at least a MiB) while a child prints on the other hart, in real time (no
+# -icount): the kernel takes the console lock a chunk at a time, so the printer never waits long
+# enough to be taken for a deadlock. Every line of the big write comes out whole (chunks are 128
+# bytes from the buffer's start, lines 64, so a printer's line lands between two); a write
+# running off the heap prints nothing.
+test_user_long_write() {
+    boot --smp 2 --args "init=test_long_write 4000"
+    expect_no_line '^panic'
+    expect_no_line '^FAIL '
+    expect_no_line 'never-printed'
+    expect_status 0
+    expect_line '^test_long_write: all checks passed$'
+    expect_line '^test_long_write: printer line [0-9]+$'
+    local want took lines
+    read -r want took < <(sed -n \
+        's/^test_long_write: \([0-9]*\) lines in one write took \([0-9]*\) ms$/\1 \2/p' "$CONSOLE")
+    [ "${took:-0}" -ge 2000 ] || fail "the write took ${took:-?} ms: too short to show a deadlock"
+    lines=$(grep -cE '^long-write [0-9]{8} \.{43}$' "$CONSOLE")
+    [ "$lines" = $((want + 256)) ] || fail "$lines whole lines written, expected $want + 256"
+}
+run_test user-long-write test_user_long_write
