@@ -17,11 +17,24 @@
 #include "task/task.h"
 #include "user/syscall.h"
 
-/* A program this one spawned and has not waited for: the handle of its task. */
+/* A program this one spawned and has not waited for: the handle of its task, and whether it
+ * has ended (for wait(-1)). */
 struct child {
-    struct list_node node;
-    struct task *task;
+    struct list_node node;          /* on the parent's children list (the parent's task only) */
+    struct task *task;              /* the handle (the parent's task only) */
+    struct proc *parent;            /* whose child it is: set before the child runs, then fixed */
+    bool ended;                     /* family.lock to set (proc_ended); the parent also reads it
+                                       without: it only ever goes from false to true */
 };
+
+/* Parents and children end on different harts at any time. This queue's lock guards every
+ * proc's as_child and children_ended and every child's `ended` (the part xv6's wait_lock
+ * plays); a parent in wait(-1) with nothing to reap sleeps on it, and every program's end
+ * wakes them all, each to look at its own count. One queue for every parent keeps the rule
+ * simple; a wake-up costs each waiting parent one look. Each hold is O(1): the work a program
+ * can make long (its number of children) is done between holds. Lock order: this, then the run
+ * queues (a wake-up). */
+static struct wait_queue family = {SPINLOCK_INIT("family"), LIST_INIT(family.waiters)};
 
 static uint64_t page_down(uint64_t a) { return a & ~(uint64_t)(PAGE_SIZE - 1); }
 static uint64_t page_up(uint64_t a) { return page_down(a + PAGE_SIZE - 1); }
@@ -129,9 +142,12 @@ struct task *proc_spawn_flags(const char *name, int argc, char *const argv[], in
     if (p)
         p->vm = vm_create();
     int rc = p && c && p->vm ? 0 : -ENOMEM;
+    struct proc *parent = current_proc();
     if (rc == 0) {
         list_init(&p->children);
         p->foreground = (flags & SPAWN_FOREGROUND) != 0;
+        c->parent = parent;
+        p->as_child = parent ? c : NULL;    /* before it can run, so before it can end */
         rc = load_segments(p, prog, &plan);
     }
     if (rc == 0)
@@ -145,7 +161,6 @@ struct task *proc_spawn_flags(const char *name, int argc, char *const argv[], in
         *err = rc ? (rc == -EFAULT ? -ENOMEM : rc) : -ENOMEM;
         return NULL;
     }
-    struct proc *parent = current_proc();
     if (parent) {
         c->task = t;                /* the parent program holds the handle */
         list_push_back(&parent->children, &c->node);
@@ -173,14 +188,54 @@ static struct child *find_child(int64_t pid)
     return NULL;
 }
 
-int proc_wait(int64_t pid, int *status)
+static bool has_ended(struct child *c)
 {
-    struct child *c = find_child(pid);
+    return __atomic_load_n(&c->ended, __ATOMIC_ACQUIRE);
+}
+
+/* wait(-1): a child that has ended, blocking until one has unless nohang. NULL with *err
+ * -ECHILD (no children at all) or 0 (nohang, and every child still runs). */
+static struct child *ended_child(struct proc *p, bool nohang, int *err)
+{
+    spin_lock(&family.lock);
+    while (p->children_ended == 0 && !nohang && !list_empty(&p->children)) {
+        wait_block(&family);        /* a child's end wakes us (proc_ended); an abort ends us */
+        spin_lock(&family.lock);
+    }
+    bool some = p->children_ended > 0;
+    spin_unlock(&family.lock);
+    if (!some)
+        return *err = list_empty(&p->children) ? -ECHILD : 0, NULL;
+    /* Only we reap our children, so the one counted is still on the list. */
+    for (struct list_node *n = p->children.next; n != &p->children; n = n->next) {
+        struct child *c = list_entry(n, struct child, node);
+        if (has_ended(c))
+            return c;
+    }
+    panic("pid %lu: %d children ended, none found", (unsigned long)task_current()->id,
+          p->children_ended);
+}
+
+int proc_wait(int64_t pid, int *status, int flags)
+{
+    struct proc *p = current_proc();
+    bool nohang = flags & WAIT_NOHANG;
+    int err = -ECHILD;
+    struct child *c = pid == -1 ? ended_child(p, nohang, &err) : find_child(pid);
     if (c == NULL)
-        return -ECHILD;
+        return err;
+    if (nohang && !has_ended(c))
+        return 0;
     void *result;
     int rc = task_join(c->task, &result);
     *status = proc_status(rc, result);
+    spin_lock(&family.lock);
+    if (!c->ended)      /* its task is DONE, so proc_ended ran long ago, or never will */
+        panic("pid %lu ended without proc_ended (task_finish must call proc_release)",
+              (unsigned long)c->task->id);
+    p->children_ended--;
+    spin_unlock(&family.lock);
+    pid = (int64_t)c->task->id;
     list_remove(&c->node);
     task_drop(c->task);
     kfree(c);
@@ -220,12 +275,31 @@ void proc_fault(struct trap_frame *tf)
     proc_exit(code == EXC_ILLEGAL_INSTRUCTION ? WSTATUS_ILLEGAL : WSTATUS_FAULT);
 }
 
+void proc_ended(struct task *t)
+{
+    spin_lock(&family.lock);
+    struct child *c = t->proc->as_child;
+    if (c) {
+        __atomic_store_n(&c->ended, true, __ATOMIC_RELEASE);
+        c->parent->children_ended++;
+        wait_wake_all(&family);
+    }
+    spin_unlock(&family.lock);
+}
+
 void proc_release(struct task *t)
 {
     struct proc *p = t->proc;
+    proc_ended(t);                  /* first: the parent may reap us from now on */
     struct list_node *n;
     while ((n = list_pop_front(&p->children)) != NULL) {
         struct child *c = list_entry(n, struct child, node);
+        /* A child still running must not reach back into us when it ends. Not ended (under
+         * the lock) means it has not reached proc_ended, so its proc is still there. */
+        spin_lock(&family.lock);
+        if (!c->ended)
+            c->task->proc->as_child = NULL;
+        spin_unlock(&family.lock);
         task_drop(c->task);         /* it runs on; it is reclaimed when it ends */
         kfree(c);
     }

@@ -25,7 +25,12 @@ struct proc {
     uint64_t entry, sp, argv;       /* how it starts: pc, stack pointer, a1 */
     int argc;
     bool foreground;                /* SPAWN_FOREGROUND: take the console as it starts (ch8) */
-    struct list_node children;      /* struct child: programs it spawned, not yet waited for */
+    struct list_node children;      /* struct child: programs it spawned, not yet waited for
+                                       (its own task only) */
+    /* For wait(-1) (ch9), guarded by kernel/proc.c's family lock: */
+    struct child *as_child;         /* its entry in its parent's children, NULL if the parent is
+                                       a kernel task or has ended */
+    int children_ended;             /* children that have ended and are not yet waited for */
 };
 
 /* Load program `name` with argv[0..argc) (kernel strings; argv[0] is usually the name) into a
@@ -44,7 +49,9 @@ struct task *proc_spawn_flags(const char *name, int argc, char *const argv[], in
 int proc_status(int join_result, void *result);
 
 /* For the calling program (the current task's proc): */
-int proc_wait(int64_t pid, int *status);   /* its child's pid, or -ECHILD */
+/* Wait for child pid, or for any child if pid is -1: its pid (and *status), -ECHILD if it has
+ * no such child, or 0 if flags has WAIT_NOHANG and the child (every child, for -1) runs on. */
+int proc_wait(int64_t pid, int *status, int flags);
 int proc_kill(int64_t pid);                /* 0, or -ESRCH: not its child */
 bool proc_is_child(int64_t pid);           /* spawned by it and not yet waited for */
 __attribute__((noreturn)) void proc_exit(int status);
@@ -54,7 +61,13 @@ __attribute__((noreturn)) void proc_exit(int status);
 __attribute__((noreturn)) void proc_fault(struct trap_frame *tf);
 
 /* task/task.c, when a task with a proc ends (however): free its address space and drop the
- * handles of its children (which run on, unwaited). */
+ * handles of its children (which run on, unwaited). It calls proc_ended first. */
 void proc_release(struct task *t);
+
+/* A program has ended: its parent's wait(-1) may reap it now. Called by the ending task itself
+ * while t->proc is still attached and before the task is DONE (before task_join can return:
+ * proc_wait relies on it, and panics if it did not happen). proc_release does it, so
+ * task_finish's call to proc_release is enough. */
+void proc_ended(struct task *t);
 
 #endif

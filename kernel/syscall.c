@@ -145,15 +145,17 @@ out:
     return r;
 }
 
-/* wait(pid, &status): the status pointer is checked before waiting, so a bad one cannot lose
- * the child's status. */
-static long sys_wait(uint64_t pid, uint64_t ustatus)
+/* wait(pid, &status, flags): the status pointer is checked before waiting, so a bad one
+ * cannot lose the child's status. */
+static long sys_wait(uint64_t pid, uint64_t ustatus, uint64_t flags)
 {
+    if (flags & ~(uint64_t)WAIT_NOHANG)
+        return -EINVAL;
     if (ustatus && vm_user_ok(me()->vm, ustatus, sizeof(int), VM_WRITE) != 0)
         return -EFAULT;
     int status;
-    long r = proc_wait((int64_t)pid, &status);
-    if (r >= 0 && ustatus)
+    long r = proc_wait((int64_t)pid, &status, (int)flags);
+    if (r > 0 && ustatus)
         copy_to_user(me()->vm, ustatus, &status, sizeof(status));
     return r;
 }

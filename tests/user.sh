@@ -127,3 +127,10 @@ test_user_long_write() {
     [ "$lines" = $((want + 256)) ] || fail "$lines whole lines written, expected $want + 256"
 }
 run_test user-long-write test_user_long_write
+
+# wait(-1) reaps whichever child ends first, blocking until one does; WAIT_NOHANG only asks;
+# 100 children reaped in any order, none lost or reported twice, no task left behind; orphaned
+# grandchildren end safely. On one hart, and on four, where children end on other harts while
+# the parent looks.
+run_test user-wait-any-smp1 run_user_program test_wait_any
+run_test user-wait-any-smp4 run_user_program test_wait_any --smp 4

@@ -18,7 +18,9 @@
 #define SYS_brk         214 /* (addr) -> the new break; brk(0) asks for the current one */
 #define SYS_spawn       500 /* (name, argv, flags) -> pid of a new task running program `name`;
                                flags: 0, or SPAWN_FOREGROUND (ch8) */
-#define SYS_wait        501 /* (pid, int *status) -> pid; status gets the WSTATUS below */
+#define SYS_wait        501 /* (pid, int *status, flags) -> pid; status gets the WSTATUS below.
+                               pid -1: any child, the pid of the one that ended (ch9); flags:
+                               0, or WAIT_NOHANG (ch9); -ECHILD if there is no such child */
 #define SYS_sleep_ms    502 /* (ms) -> 0 */
 #define SYS_uptime_ms   503 /* () -> milliseconds since boot */
 #define SYS_tasks       504 /* (struct task_info *, n) -> entries filled, at most n (for ps) */
@@ -34,6 +36,11 @@
  * Ctrl-C kills, see SYS_foreground) from before it first runs, so a Ctrl-C typed at once cannot
  * fall between the spawn and a separate SYS_foreground. */
 #define SPAWN_FOREGROUND 1
+
+/* SYS_wait's flags. WAIT_NOHANG: do not block; if the child (or, for pid -1, every child) is
+ * still running, return 0 and leave *status alone. A shell reaps its finished background jobs
+ * with wait(-1, &status, WAIT_NOHANG) until it returns 0 or -ECHILD. */
+#define WAIT_NOHANG 1
 
 /* Error codes, returned negated. The values are Linux's (asm-generic/errno-base.h), so they
  * differ from picolibc's <errno.h> (ENOSYS is 88 there): compare results with these names and

@@ -17,7 +17,8 @@ long sys_getpid(void);
 long sys_brk(unsigned long addr);
 long sys_spawn(const char *name, char *const argv[]);    /* flags 0 */
 long sys_spawn_flags(const char *name, char *const argv[], int flags);
-long sys_wait(long pid, int *status);
+long sys_wait(long pid, int *status);                   /* flags 0 */
+long sys_wait_flags(long pid, int *status, int flags);
 long sys_sleep_ms(unsigned long ms);
 long sys_uptime_ms(void);
 long sys_tasks(struct task_info *tasks, size_t n);

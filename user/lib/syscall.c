@@ -68,7 +68,12 @@ long sys_spawn_flags(const char *name, char *const argv[], int flags)
 
 long sys_wait(long pid, int *status)
 {
-    return ecall3(SYS_wait, pid, (long)status, 0);
+    return sys_wait_flags(pid, status, 0);
+}
+
+long sys_wait_flags(long pid, int *status, int flags)
+{
+    return ecall3(SYS_wait, pid, (long)status, flags);
 }
 
 long sys_sleep_ms(unsigned long ms)
