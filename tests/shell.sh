@@ -166,3 +166,66 @@ EOF2
     expect_no_line '^panic'
 }
 run_test shell-editing test_shell_editing
+
+# More background jobs than the shell's job table held (16) and than one tasks() call lists
+# (64): 70 sleepers; after the first is killed, `spin &` still starts and the prompt comes back
+# (the shell used to block in wait for a job tasks() had not listed); each job is killed and
+# reported. Then 70 jobs that end by themselves a second later are all reaped and reported, and
+# ps lists what it listed before (jobs past the table used to stay, exited, forever). The many jobs sleep
+# rather than spin: 70 spinners would leave the shell one time slice in 35, and every prompt
+# most of a second. Commands are typed ahead in bursts, so the session takes seconds. Pids are
+# handed out in order: the kernel's main task is 1, sh 2, so the sleepers are 3..72, the spin
+# 73, echo 74 and the short jobs 75..144.
+test_shell_many_jobs() {
+    local sleepers kills quick
+    sleepers=$(printf 'sleep 1000 &\\r%.0s' $(seq 70))
+    kills=$(printf 'kill %d\\r' $(seq 4 73))
+    quick=$(printf 'sleep 1 &\\r%.0s' $(seq 70))
+    shell_session <<EOF2
+expect $PROMPT
+send ps\r
+expect $PROMPT
+send $sleepers
+expect \[72\] sleep$
+expect $PROMPT
+send kill 3\r
+expect ^\[3\] killed$
+expect $PROMPT
+send spin &\r
+expect \[73\] spin$
+expect $PROMPT
+send echo still here\r
+expect ^still here$
+expect $PROMPT
+send $kills
+expect \[73\] killed$
+expect $PROMPT
+send $quick
+expect \[144\] sleep$
+expect $PROMPT
+send sleep 2\r
+expect $PROMPT
+send ps\r
+expect $PROMPT
+send poweroff\r
+status 0
+EOF2
+    local pid missing=
+    for pid in $(seq 3 73); do
+        [ "$(grep -c "\[$pid\] killed\$" "$CONSOLE")" = 1 ] || missing="$missing $pid"
+    done
+    [ -z "$missing" ] || fail "not reported killed exactly once:$missing"
+    for pid in $(seq 75 144); do
+        [ "$(grep -c "\[$pid\] done: exited with status 0\$" "$CONSOLE")" = 1 ] ||
+            missing="$missing $pid"
+    done
+    [ -z "$missing" ] || fail "not reported done exactly once:$missing"
+    # The two ps listings (the second after every job ended): the same tasks.
+    local before after
+    read -r before after < <(awk '/  PID STATE/ { ps = 1; n = 0; next }
+                                  ps && /^sh[$] / { print n; ps = 0 } ps { n++ }' "$CONSOLE" |
+                             tr '\n' ' ')
+    [ -n "$after" ] && [ "$before" = "$after" ] ||
+        fail "ps listed ${before:-?} tasks before the jobs and ${after:-?} after"
+}
+run_test shell-many-jobs test_shell_many_jobs

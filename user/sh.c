@@ -2,6 +2,8 @@
  * a line from the console (kernel/tty.c does the editing), runs a built-in or spawns the
  * program of that name, and waits for it with the console's Ctrl-C pointed at it. A trailing
  * `&` runs it in the background instead; finished background jobs are reported at the prompt.
+ * The kernel keeps the list of jobs (our children): wait(-1) finds the finished ones, however
+ * many there are, so the shell keeps no table that could overflow.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,10 +13,8 @@
 
 #define LINE_MAX 257            /* the tty's longest line (256 with its newline) plus a NUL */
 #define ARGS_MAX 16
-#define JOBS_MAX 16
 #define NAME_MAX 32
 
-static long jobs[JOBS_MAX];     /* background pids not yet waited for; 0 = free slot */
 static int last_status;
 
 /* "[4] killed", "[4] done: exited with status 0": how a background job ended. */
@@ -29,24 +29,14 @@ static void print_status(long pid, const char *what, int status)
         printf("[%ld] %s%sexited with status %d\n", pid, what, sep, status);
 }
 
-/* Background jobs that have ended: wait for them (which cannot block now) and say so. */
+/* Background jobs that have ended: reap each and say so. WAIT_NOHANG: never block here; the
+ * loop ends when every job left still runs (0) or there is none (-ECHILD). */
 static void reap_jobs(void)
 {
-    static struct task_info tasks[64];
-    long n = sys_tasks(tasks, 64);
-    for (int j = 0; j < JOBS_MAX; j++) {
-        if (jobs[j] == 0)
-            continue;
-        int i = 0;
-        while (i < n && tasks[i].pid != jobs[j])
-            i++;
-        if (i < n && tasks[i].state != TASK_INFO_EXITED)
-            continue;
-        int status;
-        if (sys_wait(jobs[j], &status) == jobs[j])
-            print_status(jobs[j], "done", status);
-        jobs[j] = 0;
-    }
+    int status;
+    long pid;
+    while ((pid = sys_wait_flags(-1, &status, WAIT_NOHANG)) > 0)
+        print_status(pid, "done", status);
 }
 
 static void cmd_help(void)
@@ -120,9 +110,6 @@ static int cmd_kill(int argc, char **argv)
     int status;
     if (sys_wait(pid, &status) == pid)
         print_status(pid, "", status);
-    for (int j = 0; j < JOBS_MAX; j++)
-        if (jobs[j] == pid)
-            jobs[j] = 0;
     return 0;
 }
 
@@ -141,12 +128,7 @@ static int run_program(int argc, char **argv, int background)
         return 126;
     }
     if (background) {
-        for (int j = 0; j < JOBS_MAX; j++)
-            if (jobs[j] == 0) {
-                jobs[j] = pid;
-                break;
-            }
-        printf("[%ld] %s\n", pid, argv[0]);  /* no slot left: it runs on, unreported */
+        printf("[%ld] %s\n", pid, argv[0]);  /* reap_jobs reports its end */
         return 0;
     }
     int status = 0;
