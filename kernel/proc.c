@@ -91,8 +91,11 @@ void enter_user(struct trap_frame *tf);     /* kernel/trap.S: sret into the fram
 static void *user_start(void *arg)
 {
     struct proc *p = arg;
-    if (p->foreground)          /* before the program runs, so no Ctrl-C can miss it */
-        tty_set_foreground(task_current()->id);
+    /* Before the program runs, so no Ctrl-C can miss it. */
+    if (p->owns_console)
+        tty_set_owner(task_current()->id);
+    if (p->foreground_giver)    /* refused only if the giver lost the console meanwhile */
+        tty_hand_foreground(p->foreground_giver, task_current()->id);
     intr_off();                 /* until sret: a trap now would find no user frame */
     vm_switch(p->vm);
     struct trap_frame tf __attribute__((aligned(16)));
@@ -145,7 +148,8 @@ struct task *proc_spawn_flags(const char *name, int argc, char *const argv[], in
     struct proc *parent = current_proc();
     if (rc == 0) {
         list_init(&p->children);
-        p->foreground = (flags & SPAWN_FOREGROUND) != 0;
+        p->owns_console = parent == NULL;
+        p->foreground_giver = flags & SPAWN_FOREGROUND ? task_current()->id : 0;
         c->parent = parent;
         p->as_child = parent ? c : NULL;    /* before it can run, so before it can end */
         rc = load_segments(p, prog, &plan);

@@ -24,7 +24,10 @@ struct proc {
     uint64_t brk_base, brk;         /* the heap: [brk_base, brk), grown page by page */
     uint64_t entry, sp, argv;       /* how it starts: pc, stack pointer, a1 */
     int argc;
-    bool foreground;                /* SPAWN_FOREGROUND: take the console as it starts (ch8) */
+    bool owns_console;              /* started by a kernel task (init): the console's owner
+                                       (kernel/tty.h) from before it runs (ch9) */
+    uint64_t foreground_giver;      /* SPAWN_FOREGROUND: the spawner, which hands it the console
+                                       as it starts (ch8); 0 if none */
     struct list_node children;      /* struct child: programs it spawned, not yet waited for
                                        (its own task only) */
     /* For wait(-1) (ch9), guarded by kernel/proc.c's family lock: */
@@ -41,7 +44,8 @@ struct proc {
  * as task_spawn's is (join it, then drop it). */
 struct task *proc_spawn(const char *name, int argc, char *const argv[], int *err);
 /* The same with SYS_spawn's flags: SPAWN_FOREGROUND makes the program the console's foreground
- * (kernel/tty.h) as it starts, before its first instruction. */
+ * (kernel/tty.h) as it starts, before its first instruction, if the spawner may still hand it
+ * on then (SYS_spawn checks first, so normally it may). */
 struct task *proc_spawn_flags(const char *name, int argc, char *const argv[], int flags,
                               int *err);
 

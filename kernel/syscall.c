@@ -106,6 +106,8 @@ static long sys_spawn(uint64_t uname, uint64_t uargv, uint64_t flags)
     struct vm *vm = me()->vm;
     if (flags & ~(uint64_t)SPAWN_FOREGROUND)
         return -EINVAL;
+    if ((flags & SPAWN_FOREGROUND) && !tty_may_hand_foreground(task_current()->id))
+        return -EPERM;
     char name[NAME_MAX_LEN];
     long r = copy_string_from_user(vm, name, uname, sizeof(name));
     if (r < 0)
@@ -211,13 +213,13 @@ static long sys_poweroff(uint64_t status)
 }
 
 /* Only a child may be made the foreground: Ctrl-C must not reach tasks the caller could not
- * kill itself. */
+ * kill itself. And only the console's owner may do it (kernel/tty.h), or any program could
+ * take Ctrl-C away from the shell's job. */
 static long sys_foreground(uint64_t pid)
 {
     if (pid != 0 && !proc_is_child((int64_t)pid))
         return -ESRCH;
-    tty_set_foreground(pid);
-    return 0;
+    return tty_hand_foreground(task_current()->id, pid);
 }
 
 /* The rest take their arguments as the registers hold them. */

@@ -9,6 +9,7 @@
 #include "kernel/printf.h"
 #include "task/task.h"
 #include "task/wait.h"
+#include "user/syscall.h"
 
 #include <stdbool.h>
 
@@ -24,7 +25,10 @@ static size_t edit_len;
 static bool edit_truncated;     /* bytes were dropped: the line was longer than TTY_LINE_MAX */
 static uint16_t queue[TTY_QUEUE_MAX];
 static size_t queue_head, queue_len;
-static uint64_t foreground;
+/* Who Ctrl-C kills, and who may change that (tty.h gives the rule); pids, 0 for none. */
+static uint64_t owner;          /* the program that owns the console: init, the shell */
+static uint64_t foreground;     /* the program Ctrl-C kills */
+static uint64_t giver;          /* the program that made `foreground` the foreground */
 
 void tty_input_on(void)
 {
@@ -32,13 +36,40 @@ void tty_input_on(void)
     input_on = true;
 }
 
-void tty_set_foreground(uint64_t pid)
+void tty_set_owner(uint64_t pid)
 {
     if (!input_on)                  /* no input, no Ctrl-C (and the lock is not set up) */
         return;
     spin_lock(&readers.lock);
-    foreground = pid;
+    owner = pid;
+    foreground = giver = 0;
     spin_unlock(&readers.lock);
+}
+
+int tty_hand_foreground(uint64_t by, uint64_t pid)
+{
+    if (!input_on)
+        return 0;
+    int r = 0;
+    spin_lock(&readers.lock);
+    if (by == owner || by == foreground || by == giver) {
+        foreground = pid;
+        giver = by;
+    } else {
+        r = -EPERM;
+    }
+    spin_unlock(&readers.lock);
+    return r;
+}
+
+bool tty_may_hand_foreground(uint64_t by)
+{
+    if (!input_on)
+        return true;
+    spin_lock(&readers.lock);
+    bool may = by == owner || by == foreground || by == giver;
+    spin_unlock(&readers.lock);
+    return may;
 }
 
 static void echo(const char *s, size_t n)

@@ -10,6 +10,7 @@
 #ifndef HARTOS_TTY_H
 #define HARTOS_TTY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,7 +28,15 @@ void tty_input(uint8_t c);
  * newline). Returns the count, or 0 at end of input. */
 size_t tty_read(char *buf, size_t n);
 
-/* The program Ctrl-C kills (a task id), 0 for none. */
-void tty_set_foreground(uint64_t pid);
+/* The foreground: the program Ctrl-C kills (a task id), 0 for none. Only the console's
+ * owner may change it: the program the kernel started first (init, the shell), the foreground
+ * program itself, and the program that made it the foreground (its giver). Whoever changes it
+ * becomes the giver. So the shell can always take the console back; a job it made the
+ * foreground may hand it to a child and take it back; a background job cannot take it. A
+ * program two hand-overs up (not the owner) has lost the right. */
+void tty_set_owner(uint64_t pid);           /* the owner, as it starts; no foreground */
+/* `by` makes pid (0: none) the foreground: 0, or -EPERM if `by` may not. */
+int tty_hand_foreground(uint64_t by, uint64_t pid);
+bool tty_may_hand_foreground(uint64_t by);  /* whether it may, now */
 
 #endif

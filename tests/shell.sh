@@ -229,3 +229,35 @@ EOF2
         fail "ps listed ${before:-?} tasks before the jobs and ${after:-?} after"
 }
 run_test shell-many-jobs test_shell_many_jobs
+
+# Only the console's owner (the shell), the foreground program and the program that made it the
+# foreground may change the foreground: a background job that tries (foreground(0), its own
+# child, spawn with SPAWN_FOREGROUND) gets -EPERM, and Ctrl-C still kills the shell's job. A
+# foreground program may hand the console to its child and take it back; Ctrl-C then kills the
+# child; afterwards the shell has the console again (Ctrl-C at the prompt: a new prompt).
+test_shell_foreground_owner() {
+    shell_session <<EOF2
+expect $PROMPT
+send test_foreground thief &\r
+expect \[[0-9]+\] test_foreground$
+expect $PROMPT
+send spin\r
+expect ^spin: pid [0-9]+ spinning
+expect ^test_foreground: the thief was refused$
+send \x03
+expect ^sh\[137\][$] 
+send test_foreground hand\r
+expect ^test_foreground: handed the console to [0-9]+$
+send \x03
+expect ^test_foreground: my child was killed by Ctrl-C$
+expect $PROMPT
+send \x03
+expect ^\^C$
+expect $PROMPT
+send poweroff\r
+status 0
+EOF2
+    expect_no_line '^FAIL '
+    expect_line '\[3\] done: exited with status 0$'        # the thief, reaped at a prompt
+}
+run_test shell-foreground-owner test_shell_foreground_owner

@@ -30,12 +30,20 @@
 #define SYS_heap_stats  506 /* (struct heap_info *) -> 0 */
 #define SYS_poweroff    507 /* (status) -> does not return: QEMU exits with status (0..255) */
 #define SYS_foreground  508 /* (pid) -> 0: Ctrl-C on the console kills pid (a child of the
-                               caller, or 0 for none); -ESRCH if pid is not a child */
+                               caller, or 0 for none); -ESRCH if pid is not a child; -EPERM
+                               if the caller does not own the console (below, ch9) */
 
 /* SYS_spawn's flags. SPAWN_FOREGROUND: the new program is the console's foreground (the one
  * Ctrl-C kills, see SYS_foreground) from before it first runs, so a Ctrl-C typed at once cannot
  * fall between the spawn and a separate SYS_foreground. */
 #define SPAWN_FOREGROUND 1
+
+/* Who may change the foreground (SYS_foreground, SPAWN_FOREGROUND), since ch9: the console's
+ * owner (the program the kernel started, init: the shell), the foreground program itself, and
+ * the program that made it the foreground. Anyone else gets -EPERM (spawn checks before it
+ * starts anything). Whoever changes it becomes the one that made it so. Thus the shell can
+ * always take the console back; its foreground job may hand the console to a child of its own
+ * and take it back; a background job cannot take Ctrl-C away from the shell's job. */
 
 /* SYS_wait's flags. WAIT_NOHANG: do not block; if the child (or, for pid -1, every child) is
  * still running, return 0 and leave *status alone. A shell reaps its finished background jobs
@@ -45,7 +53,7 @@
 /* Error codes, returned negated. The values are Linux's (asm-generic/errno-base.h), so they
  * differ from picolibc's <errno.h> (ENOSYS is 88 there): compare results with these names and
  * do not include <errno.h> in the same file. */
-#define EPERM   1  /* not allowed (kill of a task that is not yours) */
+#define EPERM   1  /* not allowed (changing the foreground without owning the console) */
 #define ENOENT  2  /* no program of that name */
 #define ESRCH   3  /* no task with that pid */
 #define E2BIG   7  /* argv exceeds USER_ARGV_MAX or USER_ARGV_BYTES */
