@@ -24,6 +24,7 @@ struct proc {
     uint64_t brk_base, brk;         /* the heap: [brk_base, brk), grown page by page */
     uint64_t entry, sp, argv;       /* how it starts: pc, stack pointer, a1 */
     int argc;
+    /* Set before it runs, then read-only: */
     bool owns_console;              /* started by a kernel task (init): the console's owner
                                        (kernel/tty.h) from before it runs (ch9) */
     uint64_t foreground_giver;      /* SPAWN_FOREGROUND: the spawner, which hands it the console

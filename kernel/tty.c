@@ -25,7 +25,8 @@ static size_t edit_len;
 static bool edit_truncated;     /* bytes were dropped: the line was longer than TTY_LINE_MAX */
 static uint16_t queue[TTY_QUEUE_MAX];
 static size_t queue_head, queue_len;
-/* Who Ctrl-C kills, and who may change that (tty.h gives the rule); pids, 0 for none. */
+/* Who Ctrl-C kills, and who may change that (tty.h gives the rule): pids, 0 for none, under
+ * readers.lock like the rest. */
 static uint64_t owner;          /* the program that owns the console: init, the shell */
 static uint64_t foreground;     /* the program Ctrl-C kills */
 static uint64_t giver;          /* the program that made `foreground` the foreground */
@@ -46,13 +47,19 @@ void tty_set_owner(uint64_t pid)
     spin_unlock(&readers.lock);
 }
 
+/* The rule (tty.h). Call holding readers.lock. */
+static bool may_hand(uint64_t by)
+{
+    return by == owner || by == foreground || by == giver;
+}
+
 int tty_hand_foreground(uint64_t by, uint64_t pid)
 {
     if (!input_on)
         return 0;
     int r = 0;
     spin_lock(&readers.lock);
-    if (by == owner || by == foreground || by == giver) {
+    if (may_hand(by)) {
         foreground = pid;
         giver = by;
     } else {
@@ -67,7 +74,7 @@ bool tty_may_hand_foreground(uint64_t by)
     if (!input_on)
         return true;
     spin_lock(&readers.lock);
-    bool may = by == owner || by == foreground || by == giver;
+    bool may = may_hand(by);
     spin_unlock(&readers.lock);
     return may;
 }
