@@ -29,6 +29,15 @@ static inline void check_equal(int number, const char *what, long got, long want
     exit(number);
 }
 
+/* Spawn tests/user/test_child.c with argv (argv[0] "test_child"): its pid. Check 1 of every
+ * program that uses it fails if it cannot start. */
+static inline long spawn_child(char *const argv[])
+{
+    long pid = sys_spawn("test_child", argv);
+    CHECK(1, pid > 0, "spawn test_child");
+    return pid;
+}
+
 /* System call `number` with no arguments, as a raw ecall: the sys_* stubs (user/lib/syscall.c)
  * cannot make a call the kernel does not know. */
 static inline long check_raw_syscall(long number)

@@ -10,13 +10,6 @@
 
 #include "tests/user/check.h"
 
-static long spawn_child(char *const argv[])
-{
-    long pid = sys_spawn("test_child", argv);
-    CHECK(1, pid > 0, "spawn test_child");
-    return pid;
-}
-
 static void thief(void)
 {
     sys_sleep_ms(300);          /* the shell's foreground job has started by now */

@@ -7,13 +7,6 @@
 
 #include "tests/user/check.h"
 
-static long spawn_child(char *const argv[])
-{
-    long pid = sys_spawn("test_child", argv);
-    CHECK(1, pid > 0, "spawn test_child");
-    return pid;
-}
-
 static int wait_status(long pid)
 {
     int status = -1;

@@ -9,13 +9,6 @@
 
 #define MANY 100
 
-static long spawn_child(char *const argv[])
-{
-    long pid = sys_spawn("test_child", argv);
-    CHECK(1, pid > 0, "spawn test_child");
-    return pid;
-}
-
 static long task_count(void)
 {
     static struct task_info list[64];
