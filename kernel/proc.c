@@ -34,7 +34,7 @@ struct child {
  * simple; a wake-up costs each waiting parent one look. Each hold is O(1): the work a program
  * can make long (its number of children) is done between holds. Lock order: this, then the run
  * queues (a wake-up). */
-static struct wait_queue family = {SPINLOCK_INIT("family"), LIST_INIT(family.waiters)};
+static struct wait_queue family = {SPINLOCK_INIT("family", LOCK_WAIT), LIST_INIT(family.waiters)};
 
 static uint64_t page_down(uint64_t a) { return a & ~(uint64_t)(PAGE_SIZE - 1); }
 static uint64_t page_up(uint64_t a) { return page_down(a + PAGE_SIZE - 1); }
@@ -202,10 +202,11 @@ static bool has_ended(struct child *c)
 static struct child *ended_child(struct proc *p, bool nohang, int *err)
 {
     spin_lock(&family.lock);
-    while (p->children_ended == 0 && !nohang && !list_empty(&p->children)) {
-        wait_block(&family);        /* a child's end wakes us (proc_ended); an abort ends us */
-        spin_lock(&family.lock);
-    }
+    while (p->children_ended == 0 && !nohang && !list_empty(&p->children))
+        if (wait_block(&family) != 0) {     /* a child's end wakes us (proc_ended) */
+            spin_unlock(&family.lock);
+            task_exit_aborted();            /* killed while it waited */
+        }
     bool some = p->children_ended > 0;
     spin_unlock(&family.lock);
     if (!some)

@@ -62,6 +62,8 @@ static long sys_write(uint64_t fd, uint64_t buf, size_t n)
         return -EFAULT;
     char chunk[WRITE_CHUNK];
     for (size_t done = 0; done < n;) {
+        if (task_aborted())         /* killed meanwhile: stop now, not megabytes later */
+            return (long)done;
         size_t k = n - done < sizeof(chunk) ? n - done : sizeof(chunk);
         copy_from_user(me()->vm, chunk, buf + done, k);
         console_lock();
