@@ -183,6 +183,7 @@ void sched_switch_requeue(bool requeue)
     struct task *next = runq_pop(&h->runq);
     spin_unlock_irqrestore(&h->runq.lock, flags);
 
+    RACE_WINDOW();              /* our queue looked empty: a wake-up may land now */
     if (next == NULL && smp_harts() > 1)
         next = steal(h);
     if (next == NULL) {
@@ -230,6 +231,7 @@ void sched_switch_requeue(bool requeue)
      * so each keeps its own across the switch. */
     int depth = h->trap_depth, push_depth = h->push_depth;
     bool push_was_on = h->push_intr_was_on;
+    RACE_WINDOW();              /* prev is still on_cpu, and may be queued already */
     context_switch(&prev->ctx, &next->ctx);
     h = this_hart();            /* prev may resume on another hart */
     h->trap_depth = depth;
