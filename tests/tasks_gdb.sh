@@ -79,10 +79,10 @@ test_gdb_kbt() {
 
     local frames
     frames=$(gdb_section kbt-main | frame_names)
-    [[ "$frames" == *"sched_switch wait_block task_join demo_run main_task task_start "* ]] ||
+    [[ "$frames" =~ "sched_switch "(block )?"wait_block task_join demo_run main_task task_start " ]] ||
         fail "kbt 1 (main, in task_join) shows the frames: $frames"
     frames=$(gdb_section kbt-heartbeat | frame_names)
-    [[ "$frames" == *"sched_switch sleep_until heartbeat task_start "* ]] ||
+    [[ "$frames" =~ "sched_switch "(block )?"sleep_until "(task_sleep_ms )?"heartbeat task_start " ]] ||
         fail "kbt 2 (heartbeat, asleep) shows the frames: $frames"
     frames=$(gdb_section kbt-idle | frame_names)
     [[ "$frames" == *"sched_switch sched_idle kmain "* ]] ||
