@@ -1,11 +1,14 @@
 /* spinlock.c: spinlocks (see kernel/spinlock.h).
  *
- * What the atomics compile to, on RV64A:
- *   acquire: amoswap.w.aq t, 1, (lock)   swap in a 1; .aq: no later load or store of this hart
- *                                          may be seen before the swap, so the critical section
- *                                          cannot leak above the acquire
- *   release: fence rw,w; sw zero, (lock)   every load and store of the critical section is
- *                                          done before the 0 is seen by other harts
+ * What the atomics compile to, on RV64A (GCC 12, read with objdump -d on build/kernel.elf):
+ *   acquire: amoswap.w.aq t, t, (lock)     swap in a 1 (t = 1); .aq: no later load or store of
+ *                                          this hart may be seen before the swap, so the
+ *                                          critical section cannot leak above the acquire
+ *   release: fence iorw,ow                 every load, store and device access before it is
+ *            amoswap.w zero, zero, (lock)  done before the store of 0 that frees the lock
+ *                                          (GCC 12 writes a release store as a fence and a
+ *                                          swap that discards the old value, not a plain sw;
+ *                                          either is correct, the fence is what matters)
  * The spin itself only reads (no stores) until the lock looks free: a waiting hart does not
  * keep pulling the cache line away from the owner.
  */
