@@ -144,6 +144,13 @@ static int check_load(const struct check *c, int i, const uint8_t *ph)
                       "[0x%lx, 0x%lx)", i, vaddr, memsz, USER_BASE, USER_IMAGE_TOP);
     if ((flags & ELF_PF_W) && (flags & ELF_PF_X))
         return refuse(c, "elf: segment %d at 0x%lx is both writable and executable", i, vaddr);
+    /* Sv39 has no page for these (vm_alloc_map refuses them): W without R is a reserved
+     * encoding, and a page with neither R nor X is no mapping at all. */
+    if ((flags & ELF_PF_W) && !(flags & ELF_PF_R))
+        return refuse(c, "elf: segment %d at 0x%lx is writable but not readable", i, vaddr);
+    if (!(flags & (ELF_PF_R | ELF_PF_X)))
+        return refuse(c, "elf: segment %d at 0x%lx is neither readable nor executable", i,
+                      vaddr);
 
     struct elf_plan *plan = c->plan;
     uint64_t lo = page_down(vaddr), hi = page_up(vaddr + memsz);

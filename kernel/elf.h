@@ -32,9 +32,10 @@ struct elf_plan {
 
 /* Checks the len bytes at image: an ELF64 little-endian RISC-V executable (ET_EXEC) whose
  * PT_LOAD segments lie inside the file and inside [USER_BASE, USER_IMAGE_TOP) (user/syscall.h),
- * with vaddr = offset modulo the page size, memsz >= filesz, no two sharing a page, none both
- * writable and executable, USER_IMAGE_MAX bytes at most in all, and the entry point inside an
- * executable one. Other segment types (PT_RISCV_ATTRIBUTES, PT_GNU_STACK, ...) are ignored.
+ * with vaddr = offset modulo the page size, memsz >= filesz, no two sharing a page, each
+ * readable or executable, none writable without readable or both writable and executable,
+ * USER_IMAGE_MAX bytes at most in all, and the entry point inside an executable one. So every
+ * segment of a plan is one vm_alloc_map the loader can make. Other segment types (PT_RISCV_ATTRIBUTES, PT_GNU_STACK, ...) are ignored.
  * Returns 0 and fills *plan, or -ENOEXEC with a message such as
  * "elf: segment 2: filesz 0x2000 > memsz 0x1000" in why (always NUL-terminated if whylen > 0). */
 int elf_check(const void *image, size_t len, struct elf_plan *plan, char *why, size_t whylen);

@@ -5,6 +5,7 @@
 #include "kernel/proc.h"
 #include "heap/kheap.h"
 #include "kernel/elf.h"
+#include "kernel/format.h"
 #include "kernel/hart.h"
 #include "kernel/panic.h"
 #include "kernel/printf.h"
@@ -39,10 +40,24 @@ static struct wait_queue family = {SPINLOCK_INIT("family", LOCK_WAIT), LIST_INIT
 static uint64_t page_down(uint64_t a) { return a & ~(uint64_t)(PAGE_SIZE - 1); }
 static uint64_t page_up(uint64_t a) { return page_down(a + PAGE_SIZE - 1); }
 
+/* elf_check promises that every plan maps; so the loader's only expected failure is running
+ * out of memory, and anything else is that promise broken. Either way the message names it:
+ * "segment 2 at 0x40002000: out of memory". Returns the error spawn gives: -ENOMEM, or
+ * -ENOEXEC for a program it cannot load. */
+static int load_failed(char *why, size_t whylen, const char *what, uint64_t va, int rc)
+{
+    const char *reason = rc == -ENOMEM ? "out of memory" :
+                         rc == -EEXIST ? "already mapped (elf_check missed an overlap)" :
+                         rc == -EINVAL ? "not a mapping Sv39 allows (elf_check missed it)" :
+                         rc == -EFAULT ? "not mapped where the loader writes" : "unknown error";
+    ksnprintf(why, whylen, "%s at %#lx: %s (%d)", what, (unsigned long)va, reason, rc);
+    return rc == -ENOMEM ? -ENOMEM : -ENOEXEC;
+}
+
 /* Map every segment the plan lists, with its own permissions, on zeroed frames (so memsz past
  * filesz, the bss, is zero), copy its file bytes in, and put the break after the last one. */
 static int load_segments(struct proc *p, const struct user_program *prog,
-                         const struct elf_plan *plan)
+                         const struct elf_plan *plan, char *why, size_t whylen)
 {
     for (int i = 0; i < plan->nsegments; i++) {
         const struct elf_segment *s = &plan->segments[i];
@@ -52,8 +67,11 @@ static int load_segments(struct proc *p, const struct user_program *prog,
         int rc = vm_alloc_map(p->vm, lo, hi - lo, perm);
         if (rc == 0)
             rc = vm_load(p->vm, s->vaddr, prog->image + s->offset, s->filesz);
-        if (rc != 0)
-            return rc;
+        if (rc != 0) {
+            char what[16];
+            ksnprintf(what, sizeof(what), "segment %d", i);
+            return load_failed(why, whylen, what, s->vaddr, rc);
+        }
         if (hi > p->brk_base)
             p->brk_base = hi;
     }
@@ -63,7 +81,7 @@ static int load_segments(struct proc *p, const struct user_program *prog,
 }
 
 /* The stack, as user/syscall.h describes it: the strings at the top, then argv[], then sp. */
-static int build_stack(struct proc *p, int argc, char *const argv[])
+static int build_stack(struct proc *p, int argc, char *const argv[], char *why, size_t whylen)
 {
     int rc = vm_alloc_map(p->vm, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE,
                           VM_READ | VM_WRITE);
@@ -81,7 +99,7 @@ static int build_stack(struct proc *p, int argc, char *const argv[])
     p->argv = sp;
     p->argc = argc;
     p->sp = sp & ~15UL;
-    return rc;
+    return rc ? load_failed(why, whylen, "stack", USER_STACK_TOP - USER_STACK_SIZE, rc) : 0;
 }
 
 void enter_user(struct trap_frame *tf);     /* kernel/trap.S: sret into the frame */
@@ -128,6 +146,13 @@ struct task *proc_spawn_flags(const char *name, int argc, char *const argv[], in
     const struct user_program *prog = program_find(name);
     if (prog == NULL)
         return *err = -ENOENT, NULL;
+    return proc_spawn_image(prog, argc, argv, flags, err);
+}
+
+struct task *proc_spawn_image(const struct user_program *prog, int argc, char *const argv[],
+                              int flags, int *err)
+{
+    const char *name = prog->name;
     size_t bytes = 0;
     for (int i = 0; i < argc && i <= USER_ARGV_MAX; i++)
         bytes += strlen(argv[i]) + 1;
@@ -146,23 +171,28 @@ struct task *proc_spawn_flags(const char *name, int argc, char *const argv[], in
         p->vm = vm_create();
     int rc = p && c && p->vm ? 0 : -ENOMEM;
     struct proc *parent = current_proc();
+    if (rc != 0)
+        ksnprintf(why, sizeof(why), "out of memory for its process and address space");
     if (rc == 0) {
         list_init(&p->children);
         p->owns_console = parent == NULL;
         p->foreground_giver = flags & SPAWN_FOREGROUND ? task_current()->id : 0;
         c->parent = parent;
         p->as_child = parent ? c : NULL;    /* before it can run, so before it can end */
-        rc = load_segments(p, prog, &plan);
+        rc = load_segments(p, prog, &plan, why, sizeof(why));
     }
     if (rc == 0)
-        rc = build_stack(p, argc, argv);
+        rc = build_stack(p, argc, argv, why, sizeof(why));
     struct task *t = rc == 0 ? task_spawn_proc(name, user_start, p) : NULL;
+    if (rc == 0 && t == NULL)
+        rc = -ENOMEM, ksnprintf(why, sizeof(why), "out of memory for its task");
     if (t == NULL) {
+        kprintf("spawn %s: cannot load: %s\n", name, why);
         if (p)
             vm_destroy(p->vm);
         kfree(p);
         kfree(c);
-        *err = rc ? (rc == -EFAULT ? -ENOMEM : rc) : -ENOMEM;
+        *err = rc;
         return NULL;
     }
     if (parent) {

@@ -39,8 +39,8 @@ struct proc {
 
 /* Load program `name` with argv[0..argc) (kernel strings; argv[0] is usually the name) into a
  * new address space and start it as a task. Returns the task, or NULL with *err set to
- * -ENOENT (no such program), -ENOEXEC (refused by elf_check, which is printed), -E2BIG, or
- * -ENOMEM. On an error nothing stays allocated. Called by a program (SYS_spawn), the handle
+ * -ENOENT (no such program), -ENOEXEC (refused: elf_check's reason is printed), -E2BIG, or
+ * -ENOMEM (also printed, with what ran out). On an error nothing stays allocated. Called by a program (SYS_spawn), the handle
  * becomes that program's, for proc_wait; called by a kernel task, the handle is the caller's,
  * as task_spawn's is (join it, then drop it). */
 struct task *proc_spawn(const char *name, int argc, char *const argv[], int *err);
@@ -49,6 +49,11 @@ struct task *proc_spawn(const char *name, int argc, char *const argv[], int *err
  * on then (SYS_spawn checks first, so normally it may). */
 struct task *proc_spawn_flags(const char *name, int argc, char *const argv[], int flags,
                               int *err);
+
+/* The same for an image that need not be one of the embedded programs (the loader's tests). */
+struct user_program;
+struct task *proc_spawn_image(const struct user_program *prog, int argc, char *const argv[],
+                              int flags, int *err);
 
 /* The status a joined program ended with (see above). */
 int proc_status(int join_result, void *result);

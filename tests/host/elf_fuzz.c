@@ -19,7 +19,9 @@ static void check_plan(const struct elf_plan *plan, size_t size)
         const struct elf_segment *s = &plan->segments[i];
         if (s->offset > size || s->filesz > size - s->offset || s->filesz > s->memsz ||
             s->vaddr < USER_BASE || s->vaddr + s->memsz > USER_IMAGE_TOP ||
-            ((s->flags & ELF_PF_W) && (s->flags & ELF_PF_X)))
+            ((s->flags & ELF_PF_W) && (s->flags & ELF_PF_X)) ||
+            ((s->flags & ELF_PF_W) && !(s->flags & ELF_PF_R)) ||
+            !(s->flags & (ELF_PF_R | ELF_PF_X)))
             abort();
         exec |= (s->flags & ELF_PF_X) && plan->entry >= s->vaddr &&
                 plan->entry < s->vaddr + s->memsz;

@@ -199,6 +199,8 @@ static void same_address(struct image *m)
 }
 static void write_exec(struct image *m) { image_set(m, PH(0, P_FLAGS), 4, 7); }
 static void write_exec_data(struct image *m) { image_set(m, PH(1, P_FLAGS), 4, 3); }
+static void write_only(struct image *m) { image_set(m, PH(1, P_FLAGS), 4, ELF_PF_W); }
+static void no_permissions(struct image *m) { image_set(m, PH(1, P_FLAGS), 4, 0); }
 
 static void test_layout_refused(void **state)
 {
@@ -208,6 +210,9 @@ static void test_layout_refused(void **state)
     refuse_edit(same_address, "elf: segment 1 (0x40000000-0x40000800) shares a page");
     refuse_edit(write_exec, "elf: segment 0 at 0x40000000 is both writable and executable");
     refuse_edit(write_exec_data, "elf: segment 1 at 0x40001000 is both writable and executable");
+    /* Pages Sv39 cannot map (W without R is reserved) or that would be no use (no access). */
+    refuse_edit(write_only, "elf: segment 1 at 0x40001000 is writable but not readable");
+    refuse_edit(no_permissions, "elf: segment 1 at 0x40001000 is neither readable nor executable");
 }
 
 static void entry_in_data(struct image *m) { image_set(m, 24, 8, USER_BASE + 0x1000); }
@@ -263,6 +268,31 @@ static void test_ignored_parts_pass(void **state)
     }
 }
 
+/* A segment may end exactly where the stack reserve begins, not a byte into it. */
+static void ends_at_image_top(struct image *m)
+{
+    image_set(m, PH(1, P_VADDR), 8, USER_IMAGE_TOP - 0x1000);
+    image_set(m, PH(1, P_MEMSZ), 8, 0x1000);
+}
+static void one_byte_into_stack(struct image *m)
+{
+    ends_at_image_top(m);
+    image_set(m, PH(1, P_MEMSZ), 8, 0x1001);
+}
+
+static void test_stack_reserve_edge(void **state)
+{
+    struct elf_plan plan;
+    struct image m = image_build();
+    (void)state;
+    ends_at_image_top(&m);
+    accept(&m, &plan);
+    assert_int_equal(plan.segments[1].vaddr + plan.segments[1].memsz, USER_IMAGE_TOP);
+    free(m.data);
+    refuse_edit(one_byte_into_stack, "elf: segment 1: 0x7efff000 + 0x1001 is outside the user "
+                                     "range");
+}
+
 /* The message is cut to fit and always terminated; with no room, nothing is written. */
 static void test_message_fits(void **state)
 {
@@ -289,6 +319,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_layout_refused),
         cmocka_unit_test(test_entry_and_size_refused),
         cmocka_unit_test(test_ignored_parts_pass),
+        cmocka_unit_test(test_stack_reserve_edge),
         cmocka_unit_test(test_message_fits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,8 +5,11 @@
  * tests/user/test_child.c and test_fault.c. */
 #include "heap/frame.h"
 #include "heap/kheap.h"
+#include "kernel/elf.h"
 #include "kernel/ktest.h"
 #include "kernel/proc.h"
+#include "kernel/programs.h"
+#include "kernel/string.h"
 #include "task/task.h"
 #include "user/syscall.h"
 
@@ -129,4 +132,35 @@ KTEST(proc_spawn_errors_no_leak)
     KT_EXPECT(run_program(USER_ARGV_MAX + 1, too_many) == -1000 - E2BIG);
     KT_EXPECT(run_program(USER_ARGV_MAX, too_many) == USER_ARGV_MAX);
     KT_EXPECT_SAME_USAGE(before);
+}
+
+/* A copy of hello whose writable segment is made write-only: Sv39 cannot map that (W without
+ * R is reserved), so spawn must refuse it as it refuses any file it will not load, with
+ * -ENOEXEC and a message, not let it through to fail half-loaded inside the loader. */
+KTEST(proc_spawn_refuses_unmappable_segment)
+{
+    const struct user_program *hello = program_find("hello");
+    KT_EXPECT(hello != NULL);
+    uint8_t *copy = kmalloc(hello->size);
+    KT_EXPECT(copy != NULL);
+    memcpy(copy, hello->image, hello->size);
+    uint64_t phoff = 0, phnum = copy[56] | copy[57] << 8;  /* e_phoff, e_phnum (little-endian) */
+    for (int i = 7; i >= 0; i--)
+        phoff = phoff << 8 | copy[32 + i];
+    int changed = 0;
+    for (uint64_t i = 0; i < phnum; i++) {
+        uint8_t *ph = copy + phoff + 56 * i;            /* p_type at 0, p_flags at 4 */
+        if (ph[0] == 1 && (ph[4] & ELF_PF_W))
+            ph[4] = ELF_PF_W, changed++;
+    }
+    KT_EXPECT(changed == 1);
+    struct user_program bad = {"hello-w-only", copy, hello->size};
+    char *argv[] = {"hello-w-only", NULL};
+    struct usage before;
+    usage_now(&before, task_count());
+    int err = 0;
+    struct task *t = proc_spawn_image(&bad, 1, argv, 0, &err);
+    KT_EXPECTF(t == NULL && err == -ENOEXEC, "spawn gave %p, error %d", (void *)t, err);
+    KT_EXPECT_SAME_USAGE(before);
+    kfree(copy);
 }
