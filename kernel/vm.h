@@ -44,7 +44,11 @@ typedef uint64_t pte_t;
 struct vm {
     pte_t *root;                /* one page: copies of the kernel's entries + user entries */
     struct spinlock lock;       /* guards the tables against concurrent map/unmap */
-    uint64_t active;            /* bit i: harts[i] has this table in satp (for TLB shootdown) */
+    uint64_t active;            /* bit i: harts[i] has this table in satp (for TLB shootdown);
+                                 * atomic, each hart changes only its own bit (vm_switch) */
+    uint64_t icache_stale;      /* bit i: harts[i] must fence.i before it runs this space's
+                                 * code (vm_load wrote text); atomic, set for every hart by
+                                 * vm_load, each bit cleared by its own hart in vm_switch */
     size_t table_pages;         /* page-table pages, root included */
     size_t owned_pages;         /* user frames it will free */
 };
@@ -90,7 +94,8 @@ int copy_from_user(struct vm *vm, void *dst, uint64_t usrc, size_t len);
 /* The same checks without copying: 0 if all of [uva, uva + len) allows perm, else -EFAULT. */
 int vm_user_ok(struct vm *vm, uint64_t uva, size_t len, int perm);
 /* The loader's copy_to_user: into mapped user pages whatever their permissions (text is
- * written once, before the program runs). */
+ * written once, before the program runs). Writing into an executable page marks the
+ * instruction cache stale on every hart (icache_stale), so vm must not be active yet. */
 int vm_load(struct vm *vm, uint64_t udst, const void *src, size_t len);
 int copy_to_user(struct vm *vm, uint64_t udst, const void *src, size_t len);
 /* A NUL-terminated string into dst[maxlen]: its length, -EFAULT, or -ENAMETOOLONG if no NUL
@@ -112,5 +117,8 @@ static inline void sfence_vma_page(uint64_t va)
 {
     __asm__ volatile("sfence.vma %0, zero" : : "r"(va) : "memory");
 }
+/* Make this hart's instruction fetches see every store it has seen (Zifencei; the Privileged
+ * and Unprivileged specs: instruction caches need not be coherent with stores). */
+static inline void fence_i(void) { __asm__ volatile("fence.i" ::: "memory"); }
 
 #endif

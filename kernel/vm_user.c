@@ -234,6 +234,14 @@ void vm_switch(struct vm *vm)
         csr_write(satp, vm_satp(vm ? vm->root : vm_kernel_root()));
         sfence_vma_all();               /* every space uses ASID 0: drop the old user entries */
         h->vm = vm;
+        /* Text written since this hart last ran it (vm_load)? One load and a branch if not;
+         * if so, the acquire fence pairs with vm_load's SEQ_CST update, so its stores are
+         * seen here before the fence.i. */
+        if (vm && __builtin_expect(__atomic_load_n(&vm->icache_stale, __ATOMIC_RELAXED) & bit, 0)) {
+            __atomic_thread_fence(__ATOMIC_ACQUIRE);
+            __atomic_fetch_and(&vm->icache_stale, ~bit, __ATOMIC_RELAXED);
+            fence_i();
+        }
     }
     intr_restore(s);
 }
@@ -291,11 +299,33 @@ int copy_to_user(struct vm *vm, uint64_t udst, const void *src, size_t len)
     return 0;
 }
 
+static bool any_executable(struct vm *vm, uint64_t uva, size_t len)
+{
+    for (uint64_t u = uva & ~(uint64_t)(PAGE_SIZE - 1); u < uva + len; u += PAGE_SIZE)
+        if (vm_translate(vm, u, VM_USER | VM_EXEC) != 0)
+            return true;
+    return false;
+}
+
+/* Stores are not instruction fetches: a hart whose instruction cache is not coherent with its
+ * data side may run what a recycled frame held before, unless it executes fence.i between our
+ * stores and its first fetch. The program may run on any hart (tasks migrate), and a fence.i
+ * here would serve only this one, so, as Linux's flush_icache_mm does, we mark every hart
+ * stale and each one fences when it next switches to this address space (vm_switch). The
+ * SEQ_CST read-modify-write is the data fence the spec asks of the writing hart ("FENCE.I
+ * does not ensure that other harts' instruction fetches will observe the local hart's
+ * stores"): the stores before it are visible to a hart that sees its bit. */
 int vm_load(struct vm *vm, uint64_t udst, const void *src, size_t len)
 {
     if (vm_user_ok(vm, udst, len, 0) != 0)
         return -EFAULT;
     copy_pages(vm, udst, (char *)src, len, true);
+    if (any_executable(vm, udst, len)) {
+        if (__atomic_load_n(&vm->active, __ATOMIC_ACQUIRE) != 0)
+            panic("vm_load: text written into an address space in use on harts %#lx",
+                  (unsigned long)vm->active);
+        __atomic_fetch_or(&vm->icache_stale, ~0UL, __ATOMIC_SEQ_CST);
+    }
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include "kernel/hart.h"
 #include "kernel/ktest.h"
 #include "kernel/panic.h"
+#include "kernel/riscv.h"
 #include "kernel/sbi.h"
 #include "kernel/smp.h"
 #include "kernel/string.h"
@@ -201,6 +202,44 @@ KTEST(vm_switch_keeps_the_kernel)
     some_data++;                        /* kernel data, through the user table */
     vm_switch(NULL);
     KT_EXPECT(vm->active == 0 && some_data == 2);
+    vm_destroy(vm);
+}
+
+/* Writing text (vm_load into an executable page) marks the instruction cache stale for that
+ * address space on every hart; each hart clears its own bit (and runs fence.i) as it first
+ * switches to it. QEMU's caches are coherent, so only this bookkeeping can be seen. */
+static struct vm *icache_vm;
+
+static void *switch_there_and_back(void *arg)
+{
+    (void)arg;
+    uint64_t s = intr_save();
+    vm_switch(icache_vm);
+    vm_switch(NULL);
+    intr_restore(s);
+    return NULL;
+}
+
+KTEST(vm_icache_stale_until_each_hart_switches)
+{
+    struct vm *vm = vm_create();
+    KT_EXPECT(vm != NULL);
+    KT_EXPECT(vm_alloc_map(vm, USER_BASE, PAGE_SIZE, VM_READ | VM_EXEC) == 0);
+    KT_EXPECT(vm_alloc_map(vm, UDATA, PAGE_SIZE, VM_READ | VM_WRITE) == 0);
+    KT_EXPECT(vm_load(vm, UDATA, "data", 4) == 0 && vm->icache_stale == 0);  /* data: no */
+    uint32_t nop = 0x00000013;          /* addi zero, zero, 0 */
+    KT_EXPECT(vm_load(vm, USER_BASE, &nop, sizeof(nop)) == 0);
+    uint64_t all = (1UL << smp_harts()) - 1;
+    KT_EXPECTF((vm->icache_stale & all) == all, "stale %#lx", (unsigned long)vm->icache_stale);
+    icache_vm = vm;
+    for (int i = 0; i < smp_harts(); i++) {
+        struct task *t = task_spawn_on(i, "icache", switch_there_and_back, NULL);
+        KT_EXPECT(t != NULL && task_join(t, NULL) == 0);
+        task_drop(t);
+        uint64_t want = all & ~((2UL << i) - 1);        /* harts 0..i have fenced */
+        KT_EXPECTF((vm->icache_stale & all) == want, "after hart %d: stale %#lx, want %#lx", i,
+                   (unsigned long)(vm->icache_stale & all), (unsigned long)want);
+    }
     vm_destroy(vm);
 }
 
