@@ -62,6 +62,7 @@ struct hart {
     uint64_t timer_interrupts;  /* timer interrupts actually taken */
 
     struct vm *vm;              /* the user address space in satp; NULL: the kernel's (ch7) */
+    uint64_t kernel_flushes;    /* TLB flushes done for another hart's vm_kernel_unguard (ch9) */
 };
 
 extern struct hart harts[MAX_HARTS];

@@ -104,6 +104,24 @@ void smp_kick(int index)
     sbi_send_ipi(1UL << (harts[index].id % 64), harts[index].id / 64 * 64);
 }
 
+void smp_kick_many(uint64_t index_bits)
+{
+    /* SBI names harts by id, as a 64-bit mask over ids base..base + 63: one call per group
+     * (on QEMU and most boards, one call in all). */
+    while (index_bits) {
+        int first = 0;
+        while (((index_bits >> first) & 1) == 0)
+            first++;
+        uint64_t base = harts[first].id / 64 * 64, mask = 0;
+        for (int i = first; i < nharts; i++)
+            if (((index_bits >> i) & 1) && harts[i].id / 64 * 64 == base) {
+                mask |= 1UL << (harts[i].id - base);
+                index_bits &= ~(1UL << i);
+            }
+        sbi_send_ipi(mask, base);
+    }
+}
+
 void smp_stop_others(void)
 {
     stopping = 1;
@@ -115,6 +133,7 @@ void smp_stop_others(void)
 void smp_ipi_interrupt(void)
 {
     csr_clear(sip, SIP_SSIP);           /* acknowledge: the bit stays set until cleared */
+    vm_kernel_flush_ack();              /* ch9: a guard page mapped again (kernel/vm.c) */
     if (stopping)
         for (;;)
             wfi();                      /* a panic elsewhere: stop here, interrupts off */

@@ -15,6 +15,8 @@ int smp_harts(void);                    /* harts running: harts[0 .. smp_harts()
 
 /* A software interrupt to harts[index] (a wake-up: it reschedules). */
 void smp_kick(int index);
+/* The same to every harts[i] whose bit i is set, in as few SBI calls as the ids allow. */
+void smp_kick_many(uint64_t index_bits);
 /* Panic: stop every other hart where it is (they park with interrupts off). */
 void smp_stop_others(void);
 /* The software interrupt handler (kernel/trap.c). */

@@ -204,11 +204,9 @@ void vm_init_hart(void)
     this_hart()->vm = NULL;
 }
 
-/* Guard pages are flushed lazily, with no shootdown: another hart may keep a stale entry for
- * the page, but only the hart that runs the task can overflow its stack, and every hart flushes
- * the guard page of the task it switches to (task/sched.c). An SBI remote fence here would cost
- * every spawn a round trip, and under -icount, where OpenSBI's wait for the other harts spins on
- * the one host thread they all share, it all but stops the machine (seen: a 2-hart boot hung). */
+/* Guarding (valid to invalid) is flushed lazily, with no shootdown: another hart may keep a
+ * stale entry for the page, but only the hart that runs the task can overflow its stack, and
+ * every hart flushes the guard page of the task it switches to (task/sched.c). */
 void vm_kernel_guard(void *page)
 {
     pte_t *e = vm_walk(kernel_root, (uint64_t)page);
@@ -217,13 +215,62 @@ void vm_kernel_guard(void *page)
     sfence_vma_page((uint64_t)page);
 }
 
-/* Mapped again, flushed only here: a hart that cached "not mapped" takes one spurious fault,
- * which trap.c recognises (the page translates now), flushes, and retries. */
+/* Unguarding (invalid to valid) is flushed on every hart before it returns, because the frame
+ * goes back to the allocator next and from then on anyone may use it: a trap frame, a page
+ * table, an interrupt handler's data. A hart may have cached "not mapped" for it (the spec lets
+ * a TLB keep invalid entries), and a fault there could not be retried: inside a trap handler it
+ * is a nested trap, and in trap.S's own frame stores there is nowhere to go.
+ *
+ * Not with SBI remote_sfence_vma: OpenSBI waits for the other harts by spinning in M-mode, and
+ * under -icount, where every hart shares one host thread, that spin all but stops the machine
+ * (seen: a 2-hart ktest hung for minutes on its first task's stack). So we shoot down with our
+ * own IPIs and wait in wfi, which lets the other harts run: each hart that owes a flush has its
+ * bit in kernel_flush_wanted, flushes its whole TLB in its IPI handler (vm_kernel_flush_ack)
+ * and clears its bit; the last one kicks the waiters awake. */
+static uint64_t kernel_flush_wanted;    /* bit i: harts[i] owes a sfence.vma; atomic */
+static uint64_t kernel_flush_waiters;   /* bit i: harts[i] waits for those; atomic */
+
+void vm_kernel_flush_ack(void)
+{
+    struct hart *h = this_hart();
+    uint64_t bit = 1UL << h->index;
+    if ((__atomic_load_n(&kernel_flush_wanted, __ATOMIC_RELAXED) & bit) == 0)
+        return;
+    /* Clear first, then flush: a request that lands after the clear gets a flush of its own;
+     * one that landed before is covered, since its PTE store precedes our clear. The hart
+     * that clears the last bit wakes the waiters. */
+    uint64_t left = __atomic_and_fetch(&kernel_flush_wanted, ~bit, __ATOMIC_SEQ_CST);
+    sfence_vma_all();
+    h->kernel_flushes++;
+    uint64_t waiters = __atomic_load_n(&kernel_flush_waiters, __ATOMIC_SEQ_CST) & ~bit;
+    if (left == 0 && waiters)
+        smp_kick_many(waiters);
+}
+
 void vm_kernel_unguard(void *page)
 {
     pte_t *e = vm_walk(kernel_root, (uint64_t)page);
     assert(e && *e == 0);
+    if (this_hart()->held)          /* a hart spinning for it could never take our IPI */
+        panic("vm_kernel_unguard with lock '%s' held", this_hart()->held->name);
+    uint64_t s = intr_save();       /* stay on this hart until every other one has flushed */
+    uint64_t me = 1UL << this_hart()->index;
+    uint64_t others = ((1UL << smp_harts()) - 1) & ~me;
     __atomic_store_n(e, PTE_FROM_ADDR((uint64_t)page) | PTE_R | PTE_W | PTE_KERNEL,
-                     __ATOMIC_RELEASE);
+                     __ATOMIC_SEQ_CST);
     sfence_vma_page((uint64_t)page);
+    if (others) {
+        __atomic_fetch_or(&kernel_flush_waiters, me, __ATOMIC_SEQ_CST);
+        __atomic_fetch_or(&kernel_flush_wanted, others, __ATOMIC_SEQ_CST);
+        smp_kick_many(others);
+        /* Interrupts are off: our own IPIs (a kick back, another hart's request) only wake
+         * the wfi, so take them here, or two harts unguarding at once would wait forever. */
+        while (__atomic_load_n(&kernel_flush_wanted, __ATOMIC_ACQUIRE) & others) {
+            if (csr_read(sip) & SIP_SSIP)
+                smp_ipi_interrupt();
+            wfi();
+        }
+        __atomic_fetch_and(&kernel_flush_waiters, ~me, __ATOMIC_SEQ_CST);
+    }
+    intr_restore(s);
 }

@@ -61,9 +61,11 @@ void vm_init(const struct fdt_info *machine, const void *dtb);
 void vm_init_hart(void);
 
 /* Kernel stack guard pages (task/task.c): unmap / map back one page of the kernel's RAM map.
- * Only this hart's TLB is flushed (see vm.c for why that is enough). */
+ * Unmapping flushes only this hart's TLB; mapping back flushes every hart's (see vm.c). */
 void vm_kernel_guard(void *page);
 void vm_kernel_unguard(void *page);
+/* The IPI handler's part (kernel/smp.c): flush this hart's TLB if an unguard asked it to. */
+void vm_kernel_flush_ack(void);
 
 /* The leaf PTE for va in table root (NULL: the kernel's), or NULL if none. For tests and gdb. */
 pte_t *vm_walk(pte_t *root, uint64_t va);

@@ -259,6 +259,29 @@ KTEST(vm_remote_sfence_and_guard)
     frame_free(page);
 }
 
+/* A guard page mapped again is flushed from every other hart's TLB before vm_kernel_unguard
+ * returns, so before its frame can be reused: a hart that kept "not mapped" (the spec lets a
+ * TLB cache invalid entries; QEMU's does not, so only the flushes can be seen here) would fault
+ * on it, perhaps inside a trap handler. */
+KTEST(vm_unguard_flushes_every_hart)
+{
+    uint64_t before[MAX_HARTS];
+    char *page = frame_alloc();
+    vm_kernel_guard(page);
+    uint64_t s = intr_save();           /* this hart's own count is not the point */
+    int me = this_hart()->index;
+    for (int i = 0; i < smp_harts(); i++)
+        before[i] = __atomic_load_n(&harts[i].kernel_flushes, __ATOMIC_RELAXED);
+    vm_kernel_unguard(page);
+    int missed = -1;
+    for (int i = 0; i < smp_harts(); i++)
+        if (i != me && __atomic_load_n(&harts[i].kernel_flushes, __ATOMIC_RELAXED) == before[i])
+            missed = i;
+    intr_restore(s);
+    frame_free(page);
+    KT_EXPECTF(missed < 0, "hart %d had not flushed when vm_kernel_unguard returned", missed);
+}
+
 /* Runs off the bottom of its stack: the guard page catches it (tests/vm.sh reads the panic). */
 static __attribute__((noinline)) uint64_t recurse(volatile uint64_t *depth)
 {
