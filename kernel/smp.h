@@ -9,7 +9,8 @@
 
 struct fdt_info;
 
-/* Start the other harts and wait (at most a second) until they are up. */
+/* Start the other harts and wait (at most SMP_START_WAIT_S, kernel/smp.c) until they are up;
+ * a hart later than that is named and left out, and parks itself if it ever arrives. */
 void smp_start(const struct fdt_info *machine, uint64_t boot_hartid);
 int smp_harts(void);                    /* harts running: harts[0 .. smp_harts() - 1] */
 
