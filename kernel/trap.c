@@ -98,13 +98,6 @@ static bool is_page_fault(uint64_t scause)
            scause == EXC_STORE_PAGE_FAULT;
 }
 
-/* The permission a page fault of this cause lacked. */
-static int fault_needs(uint64_t code)
-{
-    return code == EXC_INSTRUCTION_PAGE_FAULT ? VM_EXEC :
-           code == EXC_LOAD_PAGE_FAULT ? VM_READ : VM_WRITE;
-}
-
 /* The rare paths stay out of line (noinline, cold), so that trap_handle itself needs almost no
  * stack frame: it runs on every interrupt. */
 
@@ -193,8 +186,6 @@ void trap_handle(struct trap_frame *tf)
         proc_fault(tf);                     /* ch7: ends the program (ecalls go to syscall.c) */
     } else if (code == EXC_BREAKPOINT) {
         kernel_breakpoint(tf);
-    } else if (is_page_fault(code) && vm_translate(NULL, tf->stval, fault_needs(code))) {
-        sfence_vma_page(tf->stval);     /* a stale "not mapped" (vm_kernel_unguard): retry */
     } else {
         trap_panic(tf);
     }
