@@ -8,7 +8,8 @@
 #   make fuzz       fuzz the device tree parser, the heap and the ELF checks, FUZZSEC s each (60)
 #   make chapters   list the chapters and tag them ch1..chN in this clone
 #   make clean      remove build/
-# Variables: SMP (harts, 4), MEM (RAM, 128M), ARGS (kernel boot arguments), CROSS_COMPILE,
+# Variables: SMP (harts, 4), MEM (RAM, 128M), ARGS (kernel boot arguments), RACE=1 (the
+# race-widening build, in build/race), CROSS_COMPILE,
 # GDBPORT, EXTRA_CFLAGS (test hooks; the tests build such kernels under build/variants/),
 # KHEAP (which heap/list*.c the kernel links).
 
@@ -24,6 +25,12 @@ OBJCOPY := $(CROSS_COMPILE)objcopy
 NM      := $(CROSS_COMPILE)nm
 
 BUILD := build
+# RACE=1: the race-widening build (kernel/race.h, chapter 9), kept in its own folder:
+# `make qemu RACE=1`, `make qemu-gdb RACE=1` + `make gdb RACE=1`.
+ifeq ($(RACE),1)
+BUILD := build/race
+EXTRA_CFLAGS += -DHARTOS_RACE
+endif
 KERNEL := $(BUILD)/kernel.elf
 
 # Flags that work with Debian's riscv64-unknown-elf multilibs (DESIGN.md): ISA spec 2.2 keeps
@@ -146,18 +153,19 @@ $(BUILD)/user_programs.S.o: $(USER_PROGS:%=$(BUILD)/user/%.strip)
 qemu: setup
 	@$(MAKE) --no-print-directory all
 	@echo "hartos: booting on QEMU virt (SMP=$(SMP) MEM=$(MEM)); Ctrl-A then X quits QEMU"
-	@SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" tools/qemu
+	@SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" KERNEL=$(KERNEL) tools/qemu
 
 qemu-gdb: setup
 	@$(MAKE) --no-print-directory all
 	@echo "hartos: QEMU is halted at the first instruction, gdb stub on port $(GDBPORT)."
 	@echo "hartos: in another terminal run 'make gdb'; Ctrl-A then X quits QEMU"
-	@SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" tools/qemu --gdb $(GDBPORT) --pidfile $(BUILD)/qemu-gdb.pid
+	@SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" KERNEL=$(KERNEL) tools/qemu --gdb $(GDBPORT) \
+	    --pidfile $(BUILD)/qemu-gdb.pid
 
 # GDBFLAGS lets scripts add commands, e.g. GDBFLAGS="-batch -ex continue -ex bt".
 # tools/gdbinit kills QEMU when gdb quits; the pidfile is the fallback if gdb was killed.
 gdb:
-	@GDBPORT=$(GDBPORT) gdb-multiarch -q -nx -x tools/gdbinit $(GDBFLAGS); \
+	@GDBPORT=$(GDBPORT) KERNEL=$(KERNEL) gdb-multiarch -q -nx -x tools/gdbinit $(GDBFLAGS); \
 	status=$$?; \
 	if [ -f $(BUILD)/qemu-gdb.pid ]; then kill $$(cat $(BUILD)/qemu-gdb.pid) 2>/dev/null; fi; \
 	exit $$status

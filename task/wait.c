@@ -29,6 +29,16 @@ void wait_init(struct wait_queue *wq, const char *name)
     list_init(&wq->waiters);
 }
 
+/* t blocked a moment ago on another hart that is still switching away from it: wait until its
+ * registers are saved. That hart holds none of our locks, and needs none to finish its switch,
+ * so this wait is a few dozen instructions. Out of line so that gdb can stop in the window
+ * (`break wait_until_saved`). */
+static __attribute__((noinline)) void wait_until_saved(struct task *t)
+{
+    while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+        ;
+}
+
 /* BLOCKED -> RUNNABLE, if t is blocked (in a wait an abort may end, if `abort`): true if this
  * call did it, and so handed t to the scheduler. */
 static bool unblock(struct task *t, bool abort)
@@ -43,11 +53,8 @@ static bool unblock(struct task *t, bool abort)
     if (!ours)
         return false;
     RACE_WINDOW();
-    /* It may have blocked a moment ago on another hart that is still switching away from it:
-     * wait until its registers are saved. That hart holds none of our locks, and needs none
-     * to finish its switch, so this wait is a few dozen instructions. */
-    while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
-        ;
+    if (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+        wait_until_saved(t);
     sched_make_runnable(t);
     return true;
 }
