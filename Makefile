@@ -8,7 +8,8 @@
 #   make fuzz       fuzz the device tree parser, the heap and the ELF checks, FUZZSEC s each (60)
 #   make chapters   list the chapters and tag them ch1..chN in this clone
 #   make clean      remove build/
-# Variables: SMP (harts, 4), MEM (RAM, 128M), ARGS (kernel boot arguments), RACE=1 (the
+# Variables: SMP (harts, 4), MEM (RAM, 128M), ARGS (kernel boot arguments), ICOUNT (1: QEMU
+# -icount, a deterministic clock; the timed in-kernel tests need it), RACE=1 (the
 # race-widening build, in build/race), CROSS_COMPILE,
 # GDBPORT, EXTRA_CFLAGS (test hooks; the tests build such kernels under build/variants/),
 # KHEAP (which heap/list*.c the kernel links).
@@ -16,6 +17,7 @@
 SMP  ?= 4
 MEM  ?= 128M
 ARGS ?=
+ICOUNT ?=
 # Two learners on one machine get different gdb ports: derive it from the user id.
 GDBPORT ?= $(shell echo $$((25000 + $$(id -u) % 5000)))
 
@@ -152,15 +154,15 @@ $(BUILD)/user_programs.S.o: $(USER_PROGS:%=$(BUILD)/user/%.strip)
 # cross-compiler prefix is chosen after the install.
 qemu: setup
 	@$(MAKE) --no-print-directory all
-	@echo "hartos: booting on QEMU virt (SMP=$(SMP) MEM=$(MEM)); Ctrl-A then X quits QEMU"
-	@SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" KERNEL=$(KERNEL) tools/qemu
+	@echo "hartos: booting on QEMU virt (SMP=$(SMP) MEM=$(MEM)$(if $(ICOUNT), ICOUNT=$(ICOUNT))); Ctrl-A then X quits QEMU"
+	@SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" ICOUNT=$(ICOUNT) KERNEL=$(KERNEL) tools/qemu
 
 qemu-gdb: setup
 	@$(MAKE) --no-print-directory all
 	@echo "hartos: QEMU is halted at the first instruction, gdb stub on port $(GDBPORT)."
 	@echo "hartos: in another terminal run 'make gdb'; Ctrl-A then X quits QEMU"
-	@SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" KERNEL=$(KERNEL) tools/qemu --gdb $(GDBPORT) \
-	    --pidfile $(BUILD)/qemu-gdb.pid
+	@SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" ICOUNT=$(ICOUNT) KERNEL=$(KERNEL) tools/qemu \
+	    --gdb $(GDBPORT) --pidfile $(BUILD)/qemu-gdb.pid
 
 # GDBFLAGS lets scripts add commands, e.g. GDBFLAGS="-batch -ex continue -ex bt".
 # tools/gdbinit kills QEMU when gdb quits; the pidfile is the fallback if gdb was killed.

@@ -12,6 +12,8 @@ static const char *const known_args[] = {
     "ktest",        /* ch3: run the in-kernel tests (all, or ktest=GLOB) */
     "kbench",       /* ch4: run the benchmarks (all, or kbench=GLOB) */
     "demo",         /* ch8: the chapter 5 task demo instead of the shell */
+    "icount",       /* ch9: QEMU runs under -icount, so time is deterministic: the timed
+                       in-kernel tests run (kernel/ktest.h) */
     "init",         /* ch7: init=NAME [arg ...]: run a user program; the rest of the line is
                        its arguments, not the kernel's */
 };

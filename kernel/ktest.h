@@ -21,20 +21,30 @@ struct ktest {
     const char *file;
     int line;
     bool panics;        /* ends in a panic on purpose: run only when named exactly */
+    bool timed;         /* measures time: run only when the clock is deterministic */
 };
 
-#define KTEST_DEFINE(name_, panics_)                                                        \
+#define KTEST_DEFINE(name_, panics_, timed_)                                                \
     static void ktest_fn_##name_(void);                                                     \
     static const struct ktest ktest_##name_ __attribute__((used, section(".ktests"),        \
                                                           aligned(8))) = {                  \
-        #name_, ktest_fn_##name_, __FILE__, __LINE__, panics_};                             \
+        #name_, ktest_fn_##name_, __FILE__, __LINE__, panics_, timed_};                     \
     static void ktest_fn_##name_(void)
 
-#define KTEST(name) KTEST_DEFINE(name, false)
+#define KTEST(name) KTEST_DEFINE(name, false, false)
 
 /* A test whose success is a panic. The harness runs it alone (ktest=NAME) and checks the
  * panic message and exit status 3 from outside. */
-#define KTEST_PANICS(name) KTEST_DEFINE(name, true)
+#define KTEST_PANICS(name) KTEST_DEFINE(name, true, false)
+
+/* A test whose assertion depends on time: a rate, a share of the hart, a deadline met within
+ * a tick. On real parallel harts the host decides when a hart runs (a busy host stalls one
+ * for milliseconds), so such a test is only meaningful when the clock is deterministic: under
+ * QEMU -icount, where time follows executed instructions. tools/qemu's ICOUNT=1 adds both
+ * -icount and the boot argument `icount` that says so; without it a timed test is reported
+ * as skipped (TAP "ok N - name # SKIP ..."), never run. Everything else must hold whatever
+ * the timing, so it is a plain KTEST. */
+#define KTEST_TIMED(name) KTEST_DEFINE(name, false, true)
 
 /* Check a condition; on failure report it and end this test (the others still run). */
 #define KT_EXPECT(cond)                                                                     \
@@ -61,7 +71,7 @@ void ktest_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Run the tests whose names match glob (NULL: all but the KTEST_PANICS ones), print TAP,
- * power off. */
+ * power off. The KTEST_TIMED ones run only with the boot argument `icount`. */
 __attribute__((noreturn)) void ktest_run(const char *glob, unsigned long glob_len);
 
 #endif

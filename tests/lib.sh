@@ -6,15 +6,10 @@ TEST_DIR=${TEST_DIR:-build/tests}
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-60}      # seconds any single QEMU run may take
 T_PASSED=0
 T_FAILED=0
+T_SKIPPED=0
 T_FILTER=${T_FILTER:-}
 
 mkdir -p "$TEST_DIR"
-
-# For boots whose checks depend on time (timer rates, fair shares, sleeps): under -icount the
-# virtual clock follows executed instructions, not the host's clock, so a busy host cannot make
-# a test late. shift=2: 4 ns per instruction; sleep=off: an idle wfi skips ahead to the next
-# timer deadline instead of waiting for it in real time.
-ICOUNT=(-icount shift=2,sleep=off)
 
 # run_test NAME FUNCTION [ARGS...]
 run_test() {
@@ -32,9 +27,13 @@ run_test() {
         "$(( (end - start) / 1000000 ))e-3" "$log"
 }
 
-# report NAME STATUS WHY SECONDS LOG: one result line (and the log's tail on failure).
+# report NAME STATUS WHY SECONDS LOG: one result line (and the log's tail on failure). STATUS
+# "skip" counts the test as skipped, WHY saying why.
 report() {
-    if [ "$2" = 0 ]; then
+    if [ "$2" = skip ]; then
+        T_SKIPPED=$((T_SKIPPED + 1))
+        printf 'skip  %-44s %s\n' "$1" "$3"
+    elif [ "$2" = 0 ]; then
         T_PASSED=$((T_PASSED + 1))
         if [ -n "$4" ]; then
             printf 'ok    %-44s %6.1fs\n' "$1" "$4"
@@ -49,7 +48,8 @@ report() {
 }
 
 # run_ktests LABEL BOOTARGS [boot options]: boot with BOOTARGS ("ktest", "ktest=trap_* hz=3")
-# and report each in-kernel test from the TAP it prints as its own line, LABEL/NAME. The run
+# and report each in-kernel test from the TAP it prints as its own line, LABEL/NAME; a test the
+# kernel skipped ("ok N - NAME # SKIP why": a timed test without --icount) as skipped. The run
 # itself fails if the kernel did not finish the plan ("1..N", all N reported) or stopped with
 # anything but 0 (all passed) or 1 (some failed).
 run_ktests() {
@@ -63,6 +63,9 @@ run_ktests() {
     local console="$TEST_DIR/$label.console"
     while read -r line; do
         case "$line" in
+            "ok "*" # SKIP"*)
+                        line=${line#* - }
+                        report "$label/${line%% # SKIP*}" skip "${line#* # SKIP }" "" "" ;;
             "ok "*)     report "$label/${line#* - }" 0 "" "" "" ;;
             "not ok "*) report "$label/${line#* - }" 1 "$(grep -B1 -F "$line" "$console" |
                                                            sed -n 's/^# failed at //p')" "" "" ;;
@@ -81,7 +84,11 @@ summary() {
         echo "no test matches '${T_FILTER}'"
         T_FAILED=1
     fi
-    echo "$T_PASSED passed, $T_FAILED failed"
+    if [ "$T_SKIPPED" = 0 ]; then
+        echo "$T_PASSED passed, $T_FAILED failed"
+    else
+        echo "$T_PASSED passed, $T_FAILED failed, $T_SKIPPED skipped"
+    fi
     [ "$T_FAILED" = 0 ]
 }
 
@@ -90,14 +97,19 @@ fail() {
     exit 1
 }
 
-# boot [--smp N] [--mem M] [--args "A B"] [--kernel FILE] [--timeout S] [-- qemu args]
+# boot [--smp N] [--mem M] [--args "A B"] [--kernel FILE] [--timeout S] [--icount]
+#      [-- qemu args]
 # Boots under tools/qemu; the console goes to $CONSOLE and the exit status to $STATUS.
+# --icount: for boots whose checks depend on time (timer rates, fair shares, sleeps): QEMU's
+# -icount and the boot argument `icount` (tools/qemu's ICOUNT=1), so a busy host cannot make a
+# test late, and the kernel runs its timed tests.
 # Without --args the boot runs the ch5 demo (`demo`), which powers off by itself: since ch8 no
 # boot arguments start the shell, which waits for keys (tests/shell.sh types them).
 boot() {
-    local smp=1 mem=128M args=demo kernel=build/kernel.elf timeout=$BOOT_TIMEOUT
+    local smp=1 mem=128M args=demo kernel=build/kernel.elf timeout=$BOOT_TIMEOUT icount=
     while [ $# -gt 0 ]; do
         case "$1" in
+            --icount) icount=1; shift ;;
             --smp) smp=$2; shift 2 ;;
             --mem) mem=$2; shift 2 ;;
             --args) args=$2; shift 2 ;;
@@ -108,9 +120,9 @@ boot() {
         esac
     done
     CONSOLE="$TEST_DIR/$T_NAME.console"
-    echo "boot: SMP=$smp MEM=$mem ARGS='$args' KERNEL=$kernel $*"
+    echo "boot: SMP=$smp MEM=$mem ARGS='$args' KERNEL=$kernel ICOUNT=$icount $*"
     STATUS=0
-    SMP=$smp MEM=$mem ARGS=$args KERNEL=$kernel \
+    SMP=$smp MEM=$mem ARGS=$args KERNEL=$kernel ICOUNT=$icount \
         tools/qemu --timeout "$timeout" -- "$@" >"$CONSOLE" 2>&1 || STATUS=$?
     tr -d '\r' <"$CONSOLE" >"$CONSOLE.txt" && mv "$CONSOLE.txt" "$CONSOLE"
     echo "boot: exit status $STATUS; console:"
@@ -145,7 +157,7 @@ gdb_batch() {
     local smp=1 port=$((30100 + $(id -u) % 5000)) qemu
     [ "$1" = --smp ] && { smp=$2; shift 2; }
     [ "$1" = -- ] && shift
-    ARGS=${ARGS-demo} SMP=$smp tools/qemu --gdb "$port" --timeout "$BOOT_TIMEOUT" \
+    ARGS=${ARGS-demo} SMP=$smp ICOUNT= tools/qemu --gdb "$port" --timeout "$BOOT_TIMEOUT" \
         >"$TEST_DIR/$T_NAME.qemu" 2>&1 &
     qemu=$!
     sleep 0.5

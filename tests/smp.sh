@@ -70,15 +70,15 @@ test_panic_stops_all() {
 }
 run_test smp-panic-stops-all test_panic_stops_all
 
-# The in-kernel tests on every hart count (time-dependent ones under ICOUNT).
+# The in-kernel tests on every hart count (time-dependent ones under --icount).
 # Under -icount the harts take turns on one host thread, a whole turn at a time, so eight harts
 # all fighting for one spinlock make almost no progress (a hart spins away its turn while the
 # holder waits for its own): at 8 harts the smp_* tests run only in the repeats below, with
 # real parallel harts.
 for n in 2 4; do
-    BOOT_TIMEOUT=300 run_ktests "ktest-smp$n" ktest --smp "$n" -- "${ICOUNT[@]}"
+    BOOT_TIMEOUT=300 run_ktests "ktest-smp$n" ktest --smp "$n" --icount
 done
-BOOT_TIMEOUT=300 run_ktests "ktest-smp8" 'ktest=!smp_*' --smp 8 -- "${ICOUNT[@]}"
+BOOT_TIMEOUT=300 run_ktests "ktest-smp8" 'ktest=!smp_*' --smp 8 --icount
 
 # The SMP tests again and again: a race that shows once in twenty runs is still a bug. Not under
 # -icount: these measure no time, and real parallel harts find more interleavings.

@@ -4,7 +4,7 @@
 # `make qemu` in chapter 5: every ending join can report, two busy tasks sharing the hart, and
 # a heartbeat task sleeping to absolute deadlines.
 test_task_demo() {
-    boot --smp 1 -- "${ICOUNT[@]}"
+    boot --smp 1 --icount
     expect_status 0
     expect_line "^task 'faulty' \\(id [0-9]+\\) panicked: on purpose, to show what join reports\$"
     expect_line "^join 'adder': returned 42\$"

@@ -1,13 +1,15 @@
 # tests/traps.sh (ch3): the trap vector, exception reports and the timer. The in-kernel tests
 # (tests/kernel/*.c) run with `ktest`; each becomes one line here.
 
-# The in-kernel tests measure time (timer rates, fairness, sleeps): they run under ICOUNT.
-run_ktests ktest-smp1 ktest --smp 1 -- "${ICOUNT[@]}"
+# Some in-kernel tests measure time (timer rates, fairness, sleeps): these boots run under
+# --icount, the only mode where those (KTEST_TIMED) run. tests/races.sh runs the rest on real
+# parallel harts.
+run_ktests ktest-smp1 ktest --smp 1 --icount
 # The timer at rates whose period is not a whole number of 10 MHz timebase ticks, and a slow one.
-run_ktests ktest-hz3 'ktest=timer_* hz=3' --smp 1 -- "${ICOUNT[@]}"
-run_ktests ktest-hz300 'ktest=timer_* hz=300' --smp 1 -- "${ICOUNT[@]}"
+run_ktests ktest-hz3 'ktest=timer_* hz=3' --smp 1 --icount
+run_ktests ktest-hz300 'ktest=timer_* hz=300' --smp 1 --icount
 # Without Sstc the timer goes through SBI set_timer.
-run_ktests ktest-no-sstc 'ktest=timer_*' --smp 1 -- -cpu rv64,sstc=false "${ICOUNT[@]}"
+run_ktests ktest-no-sstc 'ktest=timer_*' --smp 1 --icount -- -cpu rv64,sstc=false
 
 test_no_sstc_banner() {
     boot --smp 1 -- -cpu rv64,sstc=false
@@ -18,7 +20,7 @@ run_test timer-sbi-without-sstc test_no_sstc_banner
 
 # The heartbeat (now a task, kernel/demo.c): a line a second for three seconds.
 test_heartbeat() {
-    boot --smp 2 -- "${ICOUNT[@]}"
+    boot --smp 2 --icount
     expect_status 0
     expect_line '^timer: 100 Hz from a 10000000 Hz timebase, Sstc stimecmp$'
     expect_line '^tick: 1 s, 10[0-9] ticks, uptime 10[0-9][0-9] ms$'

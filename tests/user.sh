@@ -38,9 +38,10 @@ run_test user-spawn-smp4 test_user_spawn 4
 
 # A child that never yields is preempted, so a second child still runs and ends; kill, wait and
 # their errors; an orphan runs on; sleep_ms against uptime_ms. On one hart preemption is the
-# only way the second child runs. Under ICOUNT, so the times cannot be late on a busy host.
+# only way the second child runs. Under --icount, so the times cannot be late on a busy
+# host.
 test_user_sched() {
-    run_user_program test_sched --smp "$1" -- "${ICOUNT[@]}"
+    run_user_program test_sched --smp "$1" --icount
     expect_line '^test_child: ran beside spin$'
     expect_line '^test_child: orphan finished$'
 }

@@ -166,7 +166,7 @@ static void *busy_for(void *arg)
     return (void *)task_current()->ticks_run;
 }
 
-KTEST(task_preemption_is_fair)
+KTEST_TIMED(task_preemption_is_fair)
 {
     uint64_t slices = 100, span = slices * TASK_SLICE_TICKS * timer_timebase() / timer_hz();
     uint64_t until = rdtime() + span;
@@ -198,7 +198,7 @@ KTEST(task_never_yields_is_preempted)
 }
 
 /* Wakes within one tick of the deadline, never before it. */
-KTEST(task_sleep_wakes_on_time)
+KTEST_TIMED(task_sleep_wakes_on_time)
 {
     uint64_t tick = timer_timebase() / timer_hz();
     for (int i = 1; i <= 5; i++) {

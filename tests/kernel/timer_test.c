@@ -13,7 +13,7 @@ static void wait_until(uint64_t until)
 }
 
 /* Over one second of virtual time, hz interrupts arrive (within 1%, at least 1). */
-KTEST(timer_rate_is_hz)
+KTEST_TIMED(timer_rate_is_hz)
 {
     struct hart *h = this_hart();
     uint64_t hz = timer_hz(), tolerance = hz / 100 ? hz / 100 : 1;
@@ -40,7 +40,7 @@ KTEST(timer_deadlines_do_not_drift)
 }
 
 /* Interrupts preempt a busy loop too (the hart never sleeps here). */
-KTEST(timer_interrupts_busy_code)
+KTEST_TIMED(timer_interrupts_busy_code)
 {
     uint64_t before = this_hart()->timer_interrupts;
     uint64_t until = rdtime() + timer_timebase() / 10;      /* 100 ms */
@@ -51,7 +51,7 @@ KTEST(timer_interrupts_busy_code)
                (unsigned long)got, (unsigned long)want);
 }
 
-KTEST(timer_uptime_follows_time)
+KTEST_TIMED(timer_uptime_follows_time)
 {
     uint64_t ms0 = uptime_ms(), until = rdtime() + timer_timebase() / 5;   /* 200 ms */
     while (rdtime() < until)
