@@ -1,6 +1,6 @@
 /* task_test.c: in-kernel tests of task/: spawn and join with every outcome, the handle rules,
  * reclamation, fair preemption, sleeping, wait queues and the mutex. Each test runs inside the
- * "main" task. */
+ * "main" task. When exactly an abort takes effect: task_abort_test.c. */
 #include "heap/frame.h"
 #include "heap/kheap.h"
 #include "kernel/hart.h"
@@ -57,12 +57,17 @@ static void *spins(void *arg)
     return (void *)7;
 }
 
-static void *spins_and_yields(void *arg)
+/* CPU-bound, but yielding now and then: a switch point it chose, where an abort ends it. It
+ * gives up after 5 s (returning 7), so a kernel that never ends it fails the test, not hangs. */
+static void *computes_and_yields(void *arg)
 {
     (void)arg;
-    for (int i = 0; !spin_forever_stop; i++)
-        if (i % 1000 == 0)
-            task_yield();
+    uint64_t give_up = rdtime() + 5 * timer_timebase();
+    while (rdtime() < give_up) {
+        for (volatile int i = 0; i < 10000; i++)
+            ;
+        task_yield();
+    }
     return (void *)7;
 }
 
@@ -85,16 +90,23 @@ KTEST(task_outcomes_panic_exit_abort)
     KT_EXPECT(task_join(s, &r) == TASK_EABORTED);
     task_drop(s);
 
-    struct task *n = task_spawn("never-ran", return_arg_plus_one, NULL);
-    task_abort(n);                              /* before it ever ran */
-    KT_EXPECT(task_join(n, &r) == TASK_EABORTED);
+    /* Aborted before it ever ran. On real parallel harts a task spawned anywhere may have run
+     * and ended before task_spawn returns; pinned to this hart, with interrupts off until the
+     * abort, it cannot have. */
+    intr_off();
+    struct task *n = task_spawn_local("never-ran", return_arg_plus_one, NULL);
+    task_abort(n);
+    intr_on();
+    KT_EXPECT(n != NULL && task_join(n, &r) == TASK_EABORTED);
     task_drop(n);
 
-    spin_forever_stop = false;                  /* aborted at its next yield */
-    struct task *c = task_spawn("cpu-bound", spins_and_yields, NULL);
+    struct task *c = task_spawn("cpu-bound", computes_and_yields, NULL);    /* at its yield */
     task_sleep_ms(30);
     task_abort(c);
-    KT_EXPECT(task_join(c, &r) == TASK_EABORTED);
+    r = NULL;
+    int rc = task_join(c, &r);
+    KT_EXPECTF(rc == TASK_EABORTED, "a task that yields every few ms was not ended by an abort "
+               "(join gave %d, result %lu)", rc, (unsigned long)(uintptr_t)r);
     task_drop(c);
 
     struct task *d = task_spawn("done", return_arg_plus_one, (void *)4);
