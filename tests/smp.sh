@@ -73,28 +73,12 @@ run_test smp-panic-stops-all test_panic_stops_all
 # The in-kernel tests on every hart count (time-dependent ones under --icount).
 # Under -icount the harts take turns on one host thread, a whole turn at a time, so eight harts
 # all fighting for one spinlock make almost no progress (a hart spins away its turn while the
-# holder waits for its own): at 8 harts the smp_* tests run only in the repeats below, with
-# real parallel harts.
+# holder waits for its own): at 8 harts the smp_* tests run only with real parallel harts
+# (tests/races.sh).
 for n in 2 4; do
     BOOT_TIMEOUT=300 run_ktests "ktest-smp$n" ktest --smp "$n" --icount
 done
 BOOT_TIMEOUT=300 run_ktests "ktest-smp8" 'ktest=!smp_*' --smp 8 --icount
-
-# The SMP tests again and again: a race that shows once in twenty runs is still a bug. Not under
-# -icount: these measure no time, and real parallel harts find more interleavings.
-SMP_REPEAT=${SMP_REPEAT:-20}
-test_smp_repeat() {
-    local n=$1 i
-    for i in $(seq "$SMP_REPEAT"); do
-        boot --smp "$n" --args 'ktest=smp_*'
-        [ "$STATUS" = 0 ] || fail "run $i of $SMP_REPEAT at -smp $n: exit status $STATUS"
-        expect_line '^ok [0-9]+ - smp_spinlock_counter$'
-        expect_line '^ok [0-9]+ - smp_thousand_tasks_every_hart$'
-    done
-}
-for n in 1 2 4 8; do
-    run_test "smp-repeat-$n" test_smp_repeat "$n"
-done
 
 # Two harts taking two locks in opposite order: reported as a probable deadlock, by one hart.
 test_deadlock() {
