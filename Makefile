@@ -4,6 +4,7 @@
 #   make qemu-gdb   the same, halted at the first instruction, waiting for gdb on $(GDBPORT)
 #   make gdb        gdb-multiarch attached to `make qemu-gdb` (run it in a second terminal)
 #   make test       install what is missing, build, run every test: "N passed, N failed"
+#   make soak       the race tests' repeats (tests/races.sh), SOAK_RUNS times each (500): hours
 #   make bench      deterministic instruction counts under QEMU -icount: build/bench.txt
 #   make fuzz       fuzz the device tree parser, the heap and the ELF checks, FUZZSEC s each (60)
 #   make chapters   list the chapters and tag them ch1..chN in this clone
@@ -66,7 +67,7 @@ USER_CFLAGS := $(ARCHFLAGS) --specs=picolibc.specs -std=gnu11 -O2 -g -Wall -Wext
                -fno-common -fno-pie -I. -MMD -MP
 USER_LDFLAGS := -nostartfiles -static -no-pie -Wl,--build-id=none -T user/user.ld
 
-.PHONY: FORCE all check-tools setup qemu qemu-gdb gdb test bench fuzz kheap-name chapters clean
+.PHONY: FORCE all check-tools setup qemu qemu-gdb gdb test soak bench fuzz kheap-name chapters clean
 
 all: $(KERNEL) $(BUILD)/kernel.bin $(USER_ELFS)
 
@@ -175,6 +176,14 @@ gdb:
 test: setup
 	@$(MAKE) --no-print-directory all
 	@KHEAP=$(KHEAP) tests/run
+
+# The repeats of tests/races.sh (the smp_* tests and stress_kill on 1..8 real parallel harts,
+# the plain and the race-widening kernel in turn), run far longer than make test runs them:
+# a race that shows once in a thousand runs. Not part of make test.
+SOAK_RUNS ?= 500
+soak: setup
+	@$(MAKE) --no-print-directory all
+	@KHEAP=$(KHEAP) REPEAT_RUNS=$(SOAK_RUNS) tests/run '*-repeat-*'
 
 # Benchmarks: the kernel with `kbench` on one hart under -icount (instret then counts guest
 # instructions exactly; sleep=off keeps idle time from varying), plus the host-side heap_frag.
