@@ -46,7 +46,8 @@ test_user_sched() {
     expect_line '^test_child: orphan finished$'
 }
 run_test user-sched-smp1 test_user_sched 1
-# On four harts the spinner runs on another hart: kill reaches it there.
+# On two and four harts the spinner runs on another hart: kill reaches it there.
+run_test user-sched-smp2 test_user_sched 2
 run_test user-sched-smp4 test_user_sched 4
 
 # expect_kill MODE REGEX: the line before test_fault's "MODE: status" line is the kernel's kill

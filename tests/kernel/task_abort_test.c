@@ -23,12 +23,13 @@ static bool abort_pending(void)
     return __atomic_load_n(&task_current()->abort_requested, __ATOMIC_ACQUIRE);
 }
 
-/* Wait (sleeping) up to ms for t to end: true if it did. */
+/* Wait up to ms for t to end: true if it did. Yielding, not sleeping: what is tested here is
+ * the abort, and a sleep's wake-up is a different mechanism. */
 static bool ends_within(struct task *t, int ms)
 {
-    for (int waited = 0; waited < ms && __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != TASK_DONE;
-         waited += 5)
-        task_sleep_ms(5);
+    uint64_t until = rdtime() + (uint64_t)ms * timer_timebase() / 1000;
+    while (__atomic_load_n(&t->state, __ATOMIC_ACQUIRE) != TASK_DONE && rdtime() < until)
+        task_yield();
     return __atomic_load_n(&t->state, __ATOMIC_ACQUIRE) == TASK_DONE;
 }
 
