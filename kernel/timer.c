@@ -62,12 +62,18 @@ void timer_step_deadline(struct hart *h)
     step_deadline(h);
 }
 
+/* Every hart's deadlines lie on one grid, boot_time plus whole periods, so all harts tick
+ * together. Under QEMU -icount that matters (chapter 9): the harts take turns on one host
+ * thread, each turn lasting until the next timer deadline of any hart, so a hart whose ticks
+ * fell just before another's got turns only as long as the gap between them, and starved. */
 void timer_start_hart(void)
 {
     struct hart *h = this_hart();
-    h->timer_next = rdtime();
+    uint64_t now = rdtime();
+    h->timer_next = boot_time;
     h->timer_rem = 0;
-    step_deadline(h);
+    while (h->timer_next <= now)
+        step_deadline(h);
     set_deadline(h->timer_next);
     csr_set(sie, SIE_STIE);
 }

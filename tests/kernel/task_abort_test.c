@@ -116,7 +116,11 @@ static void *blocks_after_abort(void *arg)
         break;
     case BLOCK_WAIT:
         spin_lock(&never_woken.lock);
-        wait_block(&never_woken);
+        if (wait_block(&never_woken) != 0) {    /* the abort: give up the lock, end */
+            spin_unlock(&never_woken.lock);
+            task_exit_aborted();
+        }
+        spin_unlock(&never_woken.lock);
         break;
     }
     blocker_after_block = true;
