@@ -1,7 +1,7 @@
 /* atk_storm.c: kills racing everything a child can be doing: being spawned, exiting, faulting,
- * sleeping, spinning, yielding, writing, moving its break, spawning grandchildren it never
- * waits for (orphans), waiting for its own children (by pid and with wait(-1)). Each round
- * spawns a handful of children in random modes, kills some of them after a random short while
+ * sleeping, spinning, yielding, writing, reading the console, moving its break, spawning
+ * grandchildren it never waits for (orphans), waiting for its own children (by pid and with
+ * wait(-1)). Each round spawns a handful of children in random modes, kills some of them after a random short while
  * (some twice, some right after the spawn), kills the rest that would not end by themselves,
  * and reaps them all with a mix of wait(pid), wait(-1) and WAIT_NOHANG. Checks: every wait
  * returns a child exactly once with a status that mode can end with, -ECHILD after the last,
@@ -11,9 +11,9 @@
  * atk_storm [rounds] [seed] (defaults 40, 1). */
 #include "tests/user/atk.h"
 
-enum { EXIT, SPIN, SLEEP, SPAWNER, WAITER, WAITANY, FAULT, WRITE, BRK, YIELD, MODES };
+enum { EXIT, SPIN, SLEEP, SPAWNER, WAITER, WAITANY, FAULT, WRITE, BRK, YIELD, READ, MODES };
 static const char *const names[MODES] = {"exit", "spin", "sleep", "spawner", "waiter",
-                                         "waitany", "fault", "write", "brk", "yield"};
+                                         "waitany", "fault", "write", "brk", "yield", "read"};
 
 static uint64_t seed;
 static unsigned rnd(unsigned n)
@@ -70,6 +70,9 @@ static int child(const char *mode)
             sys_brk(b);
         }
     }
+    if (strcmp(mode, "read") == 0)          /* blocks: nobody types */
+        for (;;)
+            sys_read(0, buf, sizeof buf);
     if (strcmp(mode, "yield") == 0)
         for (;;)
             sys_sched_yield();
