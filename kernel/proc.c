@@ -195,6 +195,11 @@ struct task *proc_spawn_image(const struct user_program *prog, int argc, char *c
         *err = rc;
         return NULL;
     }
+    /* The hand-over again, before spawn returns: a Ctrl-C typed once the caller has the pid
+     * must reach the job even if it has not run yet (user_start's comes when it first runs).
+     * Not p->foreground_giver: the child may have ended, and p been freed, already. */
+    if (flags & SPAWN_FOREGROUND)
+        tty_hand_foreground(task_current()->id, t->id);
     if (parent) {
         c->task = t;                /* the parent program holds the handle */
         list_push_back(&parent->children, &c->node);
@@ -338,7 +343,14 @@ void proc_release(struct task *t)
         task_drop(c->task);         /* it runs on; it is reclaimed when it ends */
         kfree(c);
     }
-    vm_destroy(p->vm);              /* switches this hart back to the kernel's table first */
-    t->proc = NULL;
+    /* Interrupts are on (task_finish): the task may be preempted here and resume on another
+     * hart. Detach the address space first, so that no switch puts it back in a satp while
+     * it is being freed. */
+    struct vm *vm = p->vm;
+    uint64_t sie = intr_save();
+    t->proc = NULL;                 /* task/sched.c: from now on, the kernel's table */
+    vm_switch(NULL);
+    intr_restore(sie);
+    vm_destroy(vm);
     kfree(p);
 }

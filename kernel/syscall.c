@@ -95,8 +95,16 @@ static long sys_brk(uint64_t addr)
             return (long)p->brk;
         }
     }
-    if (new_end < old_end)
-        vm_unmap(p->vm, new_end, old_end - new_end);
+    /* Shrink a step at a time too, top down: a program killed meanwhile stops with its break
+     * where the unmapping has reached. */
+    for (uint64_t at = old_end; at > new_end; at -= BRK_STEP) {
+        uint64_t lo = at - new_end < BRK_STEP ? new_end : at - BRK_STEP;
+        if (task_aborted()) {
+            p->brk = at;
+            return (long)at;
+        }
+        vm_unmap(p->vm, lo, at - lo);
+    }
     p->brk = addr;
     return (long)addr;
 }

@@ -251,8 +251,9 @@ void vm_kernel_unguard(void *page)
 {
     pte_t *e = vm_walk(kernel_root, (uint64_t)page);
     assert(e && *e == 0);
-    if (this_hart()->held)          /* a hart spinning for it could never take our IPI */
-        panic("vm_kernel_unguard with lock '%s' held", this_hart()->held->name);
+    struct spinlock *held = hart_held();
+    if (held)                       /* a hart spinning for it could never take our IPI */
+        panic("vm_kernel_unguard with lock '%s' held", held->name);
     uint64_t s = intr_save();       /* stay on this hart until every other one has flushed */
     uint64_t me = 1UL << this_hart()->index;
     uint64_t others = ((1UL << smp_harts()) - 1) & ~me;

@@ -206,8 +206,10 @@ void vm_destroy(struct vm *vm)
 {
     if (vm == NULL)
         return;
+    uint64_t sie = intr_save();     /* "is it in this hart's satp?" holds while we stay */
     if (this_hart()->vm == vm)
         vm_switch(NULL);
+    intr_restore(sie);
     if (vm->active)
         panic("vm_destroy: address space still active on harts %#lx",
               (unsigned long)vm->active);

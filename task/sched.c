@@ -60,7 +60,7 @@ static int claim_any(void)
 void sched_kick_if_idle(struct hart *h)
 {
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (h != this_hart() && __atomic_load_n(&h->current, __ATOMIC_RELAXED) == h->idle)
+    if (h->index != hart_index() && __atomic_load_n(&h->current, __ATOMIC_RELAXED) == h->idle)
         smp_kick(h->index);
 }
 

@@ -210,8 +210,16 @@ void task_finish(enum task_outcome outcome, void *result)
         panic("the idle task tried to end");
     if (t->mutexes_held)
         panic("task '%s' ended holding %d mutex(es)", t->name, t->mutexes_held);
-    if (t->proc)
-        proc_release(t);        /* a user program: its memory goes now, its status stays */
+    if (t->proc) {
+        /* A user program: its memory and its children's handles go now, its status stays.
+         * How much that is, the program chose (a big heap, thousands of children), so it is
+         * done with interrupts on (chapter 9). A trap it may have ended in (a fault, a kill on
+         * the way back to U-mode) is abandoned: that frame is never returned to. */
+        this_hart()->trap_depth = 0;
+        intr_on();
+        proc_release(t);
+        intr_off();
+    }
     spin_lock(&t->joiners.lock);
     t->outcome = outcome;
     t->result = result;

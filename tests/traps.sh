@@ -4,7 +4,7 @@
 # Some in-kernel tests measure time (timer rates, fairness, sleeps): these boots run under
 # --icount, the only mode where those (KTEST_TIMED) run. tests/races.sh runs the rest on real
 # parallel harts.
-run_ktests ktest-smp1 ktest --smp 1 --icount
+BOOT_TIMEOUT=300 run_ktests ktest-smp1 ktest --smp 1 --icount
 # The timer at rates whose period is not a whole number of 10 MHz timebase ticks, and a slow one.
 run_ktests ktest-hz3 'ktest=timer_* hz=3' --smp 1 --icount
 run_ktests ktest-hz300 'ktest=timer_* hz=300' --smp 1 --icount

@@ -136,3 +136,42 @@ run_test user-long-write test_user_long_write
 # the parent looks.
 run_test user-wait-any-smp1 run_user_program test_wait_any
 run_test user-wait-any-smp4 run_user_program test_wait_any --smp 4
+
+# Chapter 9's attack programs (tests/user/atk_*.c), each a rule a hostile program once broke.
+# A program that ends with 3,000 children it never waited for: its end runs with interrupts
+# on, so the other program on its hart is let in at least every time slice (before: 130 ms).
+test_zombies_end() {
+    boot --smp 1 --args "init=atk_zombies 3000"
+    expect_status 0
+    expect_line '^atk_zombies: all checks passed$'
+}
+run_test user-zombies-end-preemptible test_zombies_end
+
+# Kills of a program moving its break by 8 MiB up and down end it within 30 ms, and leave
+# nothing behind (brk grows and shrinks a step at a time, looking for the kill between steps).
+test_brk_kill() {
+    boot --smp 4 --args "init=atk_brkkill 20 8"
+    expect_status 0
+    expect_line '^atk_brkkill: all checks passed$'
+}
+run_test user-brk-kill test_brk_kill
+
+# In the race-widening build, where every this_hart() must run with interrupts off or pinned:
+# a wait that reaps, a kill of a blocked child, spawns that run out of memory.
+test_race_build_user() {
+    local kernel
+    kernel=$(race_kernel)
+    for prog in "atk_reap" "atk_kill_sleeper 1 nowait" "atk_oom 10"; do
+        boot --smp 4 --kernel "$kernel" --args "init=$prog"
+        expect_status 0
+        expect_line "^${prog%% *}: all .*passed\$"
+    done
+}
+run_test user-race-build test_race_build_user
+
+# A ^C typed after a SPAWN_FOREGROUND spawn has returned, but before the job first ran (60
+# spinners queued ahead of it on one hart), kills the job; it used to reach the shell.
+test_ctrlc_before_first_run() {
+    python3 tests/user/atk_ctrlc.py 1 "init=atk_ctrlc window" || fail "atk_ctrlc window: $?"
+}
+run_test user-ctrlc-before-first-run test_ctrlc_before_first_run

@@ -5,8 +5,9 @@
  * of them, once per child: N IPI round trips, and N frees, all with interrupts off on that hart.
  *
  * atk_zombies [N] (default 1000): the middle program spawns N children that exit at once, lets
- * them end, notes the time and exits; the top one waits for it and says how long its end took
- * (its whole proc_release, interrupts off from start to end). More than 20 ms (2 ticks) fails. */
+ * them end and exits; meanwhile the top one sleeps 1 ms at a time and measures the longest gap
+ * between its wake-ups. With the end done with interrupts off (chapter 9 found it so) that gap
+ * is the whole end; over 40 ms (a time slice and two ticks) fails. Run it on one hart. */
 #include "tests/user/atk.h"
 
 static int middle(int n)
@@ -37,19 +38,32 @@ int main(int argc, char **argv)
     atk_heap(&h0);
     long pid = atk_self("atk_zombies", "middle", n, NULL);
     CHECK(1, pid > 0, "spawn the middle one");
+    /* While it ends (on one hart: alongside us), sleep 1 ms at a time and note the longest
+     * gap between two wake-ups. A hart deaf to ticks for the whole end shows as one long gap;
+     * an end done with interrupts on lets us in at least every time slice. */
     int status = -1;
-    CHECK_EQ(2, sys_wait(pid, &status), pid);
-    uint64_t t = atk_time();
-    long units = ((long)(t / 100000) - status + 256) % 256;
-    printf("atk_zombies: waited at %lu: its end took about %ld ms\n", (unsigned long)t,
-           units * 10);
+    long got;
+    /* Only the last gaps count: the middle spawning thousands of children before that keeps
+     * the run queue long, which is fair sharing, not a deaf hart. */
+    uint64_t last = atk_time(), gaps[3] = {0, 0, 0};
+    for (int i = 0; (got = sys_wait_flags(pid, &status, WAIT_NOHANG)) == 0; i++) {
+        sys_sleep_ms(1);
+        uint64_t now = atk_time();
+        gaps[i % 3] = now - last;
+        last = now;
+    }
+    uint64_t worst = gaps[0] > gaps[1] ? gaps[0] : gaps[1];
+    worst = worst > gaps[2] ? worst : gaps[2];
+    CHECK_EQ(2, got, pid);
+    printf("atk_zombies: longest of the last gaps between wake-ups, as it ended: %lu us\n",
+           (unsigned long)(worst / 10));
     sys_sleep_ms(100);
     atk_heap(&h1);
     printf("atk_zombies: frames free %lu -> %lu, heap used %lu -> %lu\n",
            (unsigned long)h0.frames_free, (unsigned long)h1.frames_free,
            (unsigned long)h0.used_bytes, (unsigned long)h1.used_bytes);
     CHECK_EQ(4, h1.frames_free, h0.frames_free);
-    CHECK(5, units <= 2, "the end of a program took at most 20 ms (interrupts off all along)");
+    CHECK(5, worst <= 400000, "a program's end let other tasks run at least every 40 ms");
     printf("atk_zombies: all checks passed\n");
     return 0;
 }
