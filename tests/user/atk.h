@@ -21,12 +21,7 @@ static inline uint64_t atk_time(void)       /* 10 MHz timebase on QEMU virt */
 
 static inline long atk_ecall(long n, long a0, long a1, long a2)
 {
-    register long r0 __asm__("a0") = a0;
-    register long r1 __asm__("a1") = a1;
-    register long r2 __asm__("a2") = a2;
-    register long r7 __asm__("a7") = n;
-    __asm__ volatile("ecall" : "+r"(r0) : "r"(r1), "r"(r2), "r"(r7) : "memory");
-    return r0;
+    return syscall3(n, a0, a1, a2);
 }
 
 /* Spawn this same program (name) with one mode argument and up to two more. */
@@ -39,6 +34,33 @@ static inline long atk_self(const char *name, const char *mode, const char *a, c
 static inline void atk_heap(struct heap_info *h)
 {
     CHECK_EQ(120, sys_heap_stats(h), 0);
+}
+
+/* Frames, heap and tasks are back to where they were (h0, tasks0): nothing leaked. */
+static inline bool atk_settled(const struct heap_info *h0, long tasks0)
+{
+    static struct task_info list[64];
+    struct heap_info h;
+    atk_heap(&h);
+    return h.frames_free == h0->frames_free && h.used_bytes <= h0->used_bytes &&
+           sys_tasks(list, 64) == tasks0;
+}
+
+/* After `rounds` rounds: wait up to tries * 10 ms for everything to be reclaimed (orphans end,
+ * reaping is lazy), say where frames, heap and tasks ended up, and check nothing is left. */
+static inline void atk_expect_settled(int check, int rounds, const struct heap_info *h0,
+                                      long tasks0, int tries)
+{
+    static struct task_info list[64];
+    struct heap_info h1;
+    while (!atk_settled(h0, tasks0) && tries-- > 0)
+        sys_sleep_ms(10);
+    atk_heap(&h1);
+    printf("%s: %d rounds; frames free %lu -> %lu, heap used %lu -> %lu, tasks %ld -> %ld\n",
+           check_program, rounds, (unsigned long)h0->frames_free,
+           (unsigned long)h1.frames_free, (unsigned long)h0->used_bytes,
+           (unsigned long)h1.used_bytes, tasks0, sys_tasks(list, 64));
+    CHECK(check, atk_settled(h0, tasks0), "no frame, heap block or task left behind");
 }
 
 #endif

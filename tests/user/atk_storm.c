@@ -90,15 +90,6 @@ static bool ok_status(int mode, int st, bool killed)
     return false;           /* the others never end by themselves */
 }
 
-static bool settled(const struct heap_info *h0, long tasks0)
-{
-    static struct task_info list[64];
-    struct heap_info h;
-    atk_heap(&h);
-    return h.frames_free == h0->frames_free && h.used_bytes <= h0->used_bytes &&
-           sys_tasks(list, 64) == tasks0;
-}
-
 int main(int argc, char **argv)
 {
     check_program = "atk_storm";
@@ -107,7 +98,7 @@ int main(int argc, char **argv)
     int rounds = argc > 1 ? atoi(argv[1]) : 40;
     seed = argc > 2 ? (uint64_t)atol(argv[2]) : 1;
     static struct task_info list[64];
-    struct heap_info h0, h1;
+    struct heap_info h0;
     atk_heap(&h0);
     long tasks0 = sys_tasks(list, 64);
     enum { K = 8 };
@@ -173,15 +164,7 @@ int main(int argc, char **argv)
         CHECK_EQ(9, sys_wait_flags(-1, NULL, WAIT_NOHANG), -ECHILD);
     }
     /* Orphans (the spawners' grandchildren) end within a few ms; reclaiming is lazy. */
-    int tries = 0;
-    while (!settled(&h0, tasks0) && tries++ < 300)
-        sys_sleep_ms(10);
-    atk_heap(&h1);
-    printf("atk_storm: %d rounds; frames free %lu -> %lu, heap used %lu -> %lu, tasks %ld -> "
-           "%ld\n", rounds, (unsigned long)h0.frames_free, (unsigned long)h1.frames_free,
-           (unsigned long)h0.used_bytes, (unsigned long)h1.used_bytes, tasks0,
-           sys_tasks(list, 64));
-    CHECK(10, settled(&h0, tasks0), "no frame, heap block or task left behind");
+    atk_expect_settled(10, rounds, &h0, tasks0, 300);
     printf("atk_storm: all checks passed\n");
     return 0;
 }

@@ -46,15 +46,6 @@ static int node(int depth)
     }
 }
 
-static bool settled(const struct heap_info *h0, long tasks0)
-{
-    static struct task_info list[64];
-    struct heap_info h;
-    atk_heap(&h);
-    return h.frames_free == h0->frames_free && h.used_bytes <= h0->used_bytes &&
-           sys_tasks(list, 64) == tasks0;
-}
-
 int main(int argc, char **argv)
 {
     check_program = "atk_tree";
@@ -66,7 +57,7 @@ int main(int argc, char **argv)
     const char *depth = argc > 2 ? argv[2] : "4";
     seed = argc > 3 ? (uint64_t)atol(argv[3]) : 1;
     static struct task_info list[64];
-    struct heap_info h0, h1;
+    struct heap_info h0;
     sys_sleep_ms(20);
     atk_heap(&h0);
     long tasks0 = sys_tasks(list, 64);
@@ -93,15 +84,7 @@ int main(int argc, char **argv)
         CHECK_EQ(5, sys_wait(-1, NULL), -ECHILD);
         printf("atk_tree: round %d done at %lu ms\n", r, (unsigned long)sys_uptime_ms());
     }
-    int tries = 0;
-    while (!settled(&h0, tasks0) && tries++ < 500)
-        sys_sleep_ms(10);
-    atk_heap(&h1);
-    printf("atk_tree: %d rounds; frames free %lu -> %lu, heap used %lu -> %lu, tasks %ld -> "
-           "%ld\n", rounds, (unsigned long)h0.frames_free, (unsigned long)h1.frames_free,
-           (unsigned long)h0.used_bytes, (unsigned long)h1.used_bytes, tasks0,
-           sys_tasks(list, 64));
-    CHECK(6, settled(&h0, tasks0), "no frame, heap block or task left behind");
+    atk_expect_settled(6, rounds, &h0, tasks0, 500);
     printf("atk_tree: all checks passed\n");
     return 0;
 }

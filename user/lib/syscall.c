@@ -3,7 +3,7 @@
  * when the kernel returns to the next instruction. */
 #include "user/lib/sys.h"
 
-static long ecall3(long number, long arg0, long arg1, long arg2)
+long syscall3(long number, long arg0, long arg1, long arg2)
 {
     register long a0 __asm__("a0") = arg0;
     register long a1 __asm__("a1") = arg1;
@@ -15,18 +15,18 @@ static long ecall3(long number, long arg0, long arg1, long arg2)
 
 long sys_read(int fd, void *buf, size_t n)
 {
-    return ecall3(SYS_read, fd, (long)buf, (long)n);
+    return syscall3(SYS_read, fd, (long)buf, (long)n);
 }
 
 long sys_write(int fd, const void *buf, size_t n)
 {
-    return ecall3(SYS_write, fd, (long)buf, (long)n);
+    return syscall3(SYS_write, fd, (long)buf, (long)n);
 }
 
 /* exit and poweroff come back only through a kernel bug, made loud here (status 132). */
 static __attribute__((noreturn)) void no_return(long number, long arg0)
 {
-    ecall3(number, arg0, 0, 0);
+    syscall3(number, arg0, 0, 0);
     for (;;)
         __asm__ volatile("unimp");
 }
@@ -38,22 +38,22 @@ void sys_exit(int status)
 
 long sys_sched_yield(void)
 {
-    return ecall3(SYS_sched_yield, 0, 0, 0);
+    return syscall3(SYS_sched_yield, 0, 0, 0);
 }
 
 long sys_kill(long pid)
 {
-    return ecall3(SYS_kill, pid, 0, 0);
+    return syscall3(SYS_kill, pid, 0, 0);
 }
 
 long sys_getpid(void)
 {
-    return ecall3(SYS_getpid, 0, 0, 0);
+    return syscall3(SYS_getpid, 0, 0, 0);
 }
 
 long sys_brk(unsigned long addr)
 {
-    return ecall3(SYS_brk, (long)addr, 0, 0);
+    return syscall3(SYS_brk, (long)addr, 0, 0);
 }
 
 long sys_spawn(const char *name, char *const argv[])
@@ -63,7 +63,7 @@ long sys_spawn(const char *name, char *const argv[])
 
 long sys_spawn_flags(const char *name, char *const argv[], int flags)
 {
-    return ecall3(SYS_spawn, (long)name, (long)argv, flags);
+    return syscall3(SYS_spawn, (long)name, (long)argv, flags);
 }
 
 long sys_wait(long pid, int *status)
@@ -73,32 +73,32 @@ long sys_wait(long pid, int *status)
 
 long sys_wait_flags(long pid, int *status, int flags)
 {
-    return ecall3(SYS_wait, pid, (long)status, flags);
+    return syscall3(SYS_wait, pid, (long)status, flags);
 }
 
 long sys_sleep_ms(unsigned long ms)
 {
-    return ecall3(SYS_sleep_ms, (long)ms, 0, 0);
+    return syscall3(SYS_sleep_ms, (long)ms, 0, 0);
 }
 
 long sys_uptime_ms(void)
 {
-    return ecall3(SYS_uptime_ms, 0, 0, 0);
+    return syscall3(SYS_uptime_ms, 0, 0, 0);
 }
 
 long sys_tasks(struct task_info *tasks, size_t n)
 {
-    return ecall3(SYS_tasks, (long)tasks, (long)n, 0);
+    return syscall3(SYS_tasks, (long)tasks, (long)n, 0);
 }
 
 long sys_program_name(long i, char *buf, size_t n)
 {
-    return ecall3(SYS_program_name, i, (long)buf, (long)n);
+    return syscall3(SYS_program_name, i, (long)buf, (long)n);
 }
 
 long sys_heap_stats(struct heap_info *info)
 {
-    return ecall3(SYS_heap_stats, (long)info, 0, 0);
+    return syscall3(SYS_heap_stats, (long)info, 0, 0);
 }
 
 void sys_poweroff(int status)
@@ -108,5 +108,5 @@ void sys_poweroff(int status)
 
 long sys_foreground(long pid)
 {
-    return ecall3(SYS_foreground, pid, 0, 0);
+    return syscall3(SYS_foreground, pid, 0, 0);
 }
