@@ -2,6 +2,7 @@
  * Protocol), which the harness reads: "ok N - name" / "not ok N - name", then "1..N".
  */
 #include "kernel/ktest.h"
+#include "task/task.h"
 #include "kernel/bootargs.h"
 #include "kernel/poweroff.h"
 #include "kernel/printf.h"
@@ -103,4 +104,15 @@ void ktest_run(const char *glob, unsigned long glob_len)
         kprintf("# no test matches '%.*s'\n", (int)glob_len, glob ? glob : "");
     kprintf("# %d passed, %d failed, %d skipped\n", n - failed - skipped, failed, skipped);
     poweroff(failed == 0 && n > 0 ? 0 : 1);
+}
+
+int ktest_tasks_settled(void)
+{
+    int n = task_count();
+    for (int i = 0; i < 5; i++) {
+        task_sleep_ms(1);
+        if (task_count() < n)
+            n = task_count();
+    }
+    return n;
 }

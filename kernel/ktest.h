@@ -67,6 +67,12 @@ struct ktest {
 /* Shell-style glob (`*`, `?`) over [g, g_end), against the whole of s. */
 bool ktest_glob_match(const char *g, const char *g_end, const char *s);
 
+/* The task count once every task that ended before now has been reclaimed. A task is reaped by
+ * the next switch on the hart it ended on, which on parallel harts may come a moment after its
+ * join returned: a leak test that took its baseline before that would count a leak that is not
+ * there (or miss one). A count only falls on its own, so: the lowest of a few readings. */
+int ktest_tasks_settled(void);
+
 void ktest_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -65,7 +65,7 @@ static int run_program(int argc, char *const argv[])
  * has grown (if it grows) before the count is taken. */
 KTEST(proc_two_hundred_no_leak)
 {
-    int tasks0 = task_count();
+    int tasks0 = ktest_tasks_settled();
     char code[4] = "0";
     char *argv[] = {"test_child", "exit", code, NULL};
     KT_EXPECT(run_program(3, argv) == 0);
@@ -84,7 +84,7 @@ KTEST(proc_two_hundred_no_leak)
  * WSTATUS_ILLEGAL), and leaves nothing behind. */
 KTEST(proc_fault_reaped)
 {
-    int tasks0 = task_count();
+    int tasks0 = ktest_tasks_settled();
     char *null_load[] = {"test_fault", "null", NULL};
     char *illegal[] = {"test_fault", "illegal", NULL};
     KT_EXPECT(run_program(2, null_load) == WSTATUS_FAULT);         /* warm-up */
@@ -101,7 +101,7 @@ KTEST(proc_fault_reaped)
  * next trap: the timer's), and its status is WSTATUS_KILLED. */
 KTEST(proc_abort_spinning)
 {
-    int tasks0 = task_count();
+    int tasks0 = ktest_tasks_settled();
     char *spin[] = {"test_child", "spin", NULL};
     char *exit_0[] = {"test_child", "exit", "0", NULL};
     KT_EXPECT(run_program(3, exit_0) == 0);                         /* warm-up */

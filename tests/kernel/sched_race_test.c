@@ -29,7 +29,7 @@ KTEST(smp_wake_then_end)
 {
     enum { ROUNDS = 100, N = 16 };
     struct kheap_stats h0, h1;
-    int tasks0 = task_count();
+    int tasks0 = ktest_tasks_settled();
     wait_init(&gate, "gate");
     kheap_stats(&h0);
     for (int round = 0; round < ROUNDS; round++) {

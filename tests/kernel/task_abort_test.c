@@ -66,7 +66,7 @@ static void *churns_heap(void *arg)
 
 KTEST(task_abort_not_at_preemption)
 {
-    int tasks = task_count();
+    int tasks = ktest_tasks_settled();
     uint64_t used = heap_used_settled(tasks);
     churn_finished = churn_after_yield = false;
     struct task *t = task_spawn("churn", churns_heap,

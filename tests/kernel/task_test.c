@@ -141,7 +141,7 @@ KTEST(task_thousand_no_leak)
 {
     struct kheap_stats h0, h1;
     struct frame_stats f0, f1;
-    int tasks0 = task_count();
+    int tasks0 = ktest_tasks_settled();
     kheap_stats(&h0);
     frame_stats(&f0);
     for (int round = 0; round < 10; round++) {
