@@ -275,8 +275,8 @@ void task_abort(struct task *t)
         intr_restore(s);
         /* In task context, aborting itself is a switch point it chose. From an interrupt that
          * came in while it ran (Ctrl-C on the console) it is not: it ends at the next one. */
-        if (!in_trap)
-            task_cancel_point();
+        if (!in_trap && t->mutexes_held == 0)
+            task_exit_aborted();
     }
     RACE_WINDOW();
     int hart = wait_abort(t);

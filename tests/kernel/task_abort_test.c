@@ -262,3 +262,26 @@ KTEST(task_abort_waits_for_mutex_release)
                holder_after_yield ? "ran on past its yield after the unlock" : "");
     KT_EXPECT(!held_across.locked);
 }
+
+/* A task that aborts itself, in task context and holding no mutex, ends right there: that is a
+ * switch point it chose. */
+static volatile bool self_abort_ran_on;
+
+static void *aborts_itself(void *arg)
+{
+    (void)arg;
+    task_abort(task_current());
+    self_abort_ran_on = true;
+    return NULL;
+}
+
+KTEST(task_abort_self_ends_at_once)
+{
+    self_abort_ran_on = false;
+    struct task *t = task_spawn("self-abort", aborts_itself, NULL);
+    KT_EXPECT(t != NULL);
+    int rc = task_join(t, NULL);
+    task_drop(t);
+    KT_EXPECTF(rc == TASK_EABORTED && !self_abort_ran_on, "join gave %d; it %s after aborting "
+               "itself", rc, self_abort_ran_on ? "ran on" : "did not run on");
+}
