@@ -138,10 +138,11 @@ run_test user-wait-any-smp1 run_user_program test_wait_any
 run_test user-wait-any-smp4 run_user_program test_wait_any --smp 4
 
 # Chapter 9's attack programs (tests/user/atk_*.c), each a rule a hostile program once broke.
+# The two that measure time run under --icount, where a busy host cannot stretch it.
 # A program that ends with 3,000 children it never waited for: its end runs with interrupts
 # on, so the other program on its hart is let in at least every time slice (before: 130 ms).
 test_zombies_end() {
-    boot --smp 1 --args "init=atk_zombies 3000"
+    boot --smp 1 --icount --args "init=atk_zombies 3000"
     expect_status 0
     expect_line '^atk_zombies: all checks passed$'
 }
@@ -150,7 +151,7 @@ run_test user-zombies-end-preemptible test_zombies_end
 # Kills of a program moving its break by 8 MiB up and down end it within 30 ms, and leave
 # nothing behind (brk grows and shrinks a step at a time, looking for the kill between steps).
 test_brk_kill() {
-    boot --smp 4 --args "init=atk_brkkill 20 8"
+    boot --smp 4 --icount --args "init=atk_brkkill 20 8"
     expect_status 0
     expect_line '^atk_brkkill: all checks passed$'
 }
