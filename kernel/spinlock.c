@@ -144,9 +144,9 @@ static __attribute__((noinline)) void spin_wait(struct spinlock *l, const char *
     took(l, this_hart(), file, line);
 }
 
-/* Both kinds of lock below, once interrupts are off: the checks, then the swap. */
-static inline void acquire(struct spinlock *l, const char *file, int line)
+void spin_lock_at(struct spinlock *l, const char *file, int line)
 {
+    push_off();
     struct hart *h = this_hart();
     if (__builtin_expect(l->owner == h->index, 0))
         reacquire(l, file, line);
@@ -164,8 +164,7 @@ static __attribute__((noreturn, noinline, cold)) void foreign_release(struct spi
           hart_index(), l->owner);
 }
 
-/* And both unlocks, before interrupts go back to what they were. */
-static inline void release(struct spinlock *l)
+void spin_unlock(struct spinlock *l)
 {
     struct hart *h = this_hart();
     if (__builtin_expect(l->owner != h->index || !l->locked, 0))
@@ -174,30 +173,39 @@ static inline void release(struct spinlock *l)
     l->owner = -1;
     __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
     RACE_WINDOW();              /* the lock is free: another hart may take it right now */
-}
-
-void spin_lock_at(struct spinlock *l, const char *file, int line)
-{
-    push_off();
-    acquire(l, file, line);
-}
-
-void spin_unlock(struct spinlock *l)
-{
-    release(l);
     pop_off();
+}
+
+static __attribute__((noinline)) uint64_t spin_wait_irqsave(struct spinlock *l, const char *file,
+                                                             int line, uint64_t flags)
+{
+    spin_until_ours(l, file, line);
+    took(l, this_hart(), file, line);
+    return flags;
 }
 
 uint64_t spin_lock_irqsave_at(struct spinlock *l, const char *file, int line)
 {
     uint64_t flags = intr_save();
-    acquire(l, file, line);
+    struct hart *h = this_hart();
+    if (__builtin_expect(l->owner == h->index, 0))
+        reacquire(l, file, line);
+    check_order(l, h, file, line);
+    if (__builtin_expect(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0, 0))
+        return spin_wait_irqsave(l, file, line, flags);
+    took(l, h, file, line);
     return flags;
 }
 
 void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
 {
-    release(l);
+    struct hart *h = this_hart();
+    if (__builtin_expect(l->owner != h->index || !l->locked, 0))
+        foreign_release(l);
+    unchain(l, h);
+    l->owner = -1;
+    __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+    RACE_WINDOW();
     intr_restore(flags);
 }
 

@@ -307,11 +307,12 @@ int task_abort_id(uint64_t id)
 void task_yield(void)
 {
     spin_assert_none_held("yielded");
+    task_cancel_point();
     uint64_t s = intr_save();
     if (this_hart()->runq.length != 0)  /* a hint; the switch copes if it just emptied */
         sched_switch_requeue(true);
     intr_restore(s);
-    task_cancel_point();                /* aborted before or during its yield: it ends here */
+    task_cancel_point();                /* aborted while it waited for its turn */
 }
 
 void task_sleep_ms(uint64_t ms)
