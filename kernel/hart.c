@@ -17,6 +17,9 @@ _Static_assert(offsetof(struct hart, stack_floor) == HART_STACK_FLOOR, "trap.S o
 _Static_assert(offsetof(struct hart, overflow_sp) == HART_OVERFLOW_SP, "trap.S offset");
 _Static_assert(offsetof(struct hart, current) == HART_CURRENT, "task_current's offset");
 _Static_assert(offsetof(struct hart, held) == HART_HELD, "hart_held's offset");
+_Static_assert(offsetof(struct hart, index) == HART_INDEX, "spinlock.h's offset");
+_Static_assert(offsetof(struct hart, nest) == HART_NEST && sizeof(struct nest) == 8,
+               "switch.S carries the nesting as one word at HART_NEST");
 
 void hart_init(int index, uint64_t hartid, uint64_t stack_lo, uint64_t stack_hi)
 {

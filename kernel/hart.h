@@ -13,6 +13,7 @@
 
 #include "kernel/param.h"
 #include "kernel/riscv.h"
+#include "kernel/spinlock.h"
 #include "kernel/trap.h"
 #include "task/sched.h"
 
@@ -38,7 +39,7 @@ struct hart {
                                    harts read it as a hint (sched_kick_if_idle) */
     struct spinlock *held;      /* spinlocks held now, newest first, chained through them
                                    (HART_HELD; kernel/spinlock.c) */
-    int trap_depth;             /* traps being handled right now: 1 normally, 2 = nested */
+    struct nest nest;           /* the running task's trap and push_off nesting (HART_NEST) */
     uint64_t trap_cause;        /* scause of the trap being handled, for the nested report */
     uint64_t breakpoints;       /* kernel ebreaks reported and skipped */
 
@@ -55,10 +56,8 @@ struct hart {
     struct task *switched_from; /* set across a switch: the task this hart just left */
     uint64_t idle_time;         /* timebase ticks spent in the idle task, up to idle_since */
     uint64_t idle_since;        /* when it last switched to the idle task */
+    uint64_t guards_seen;       /* vm_guards_made when this hart last flushed its TLB (ch10) */
 
-    /* Spinlocks (kernel/spinlock.c). */
-    int push_depth;             /* nested push_off calls */
-    bool push_intr_was_on;      /* interrupts were on at the outermost push_off */
     uint64_t timer_interrupts;  /* timer interrupts actually taken */
 
     struct vm *vm;              /* the user address space in satp; NULL: the kernel's (ch7) */
@@ -84,9 +83,7 @@ static inline struct hart *this_hart(void)
  * "none" on every hart a task can run on, if it is "none" here). */
 static inline struct spinlock *hart_held(void)
 {
-    struct spinlock *l;
-    __asm__ volatile("ld %0, %1(tp)" : "=r"(l) : "i"(HART_HELD) : "memory");
-    return l;
+    return spin_top();          /* kernel/spinlock.h: ld HART_HELD(tp) */
 }
 
 /* The hart this task is on at this instruction (it may be on another by the next one: use the
@@ -101,9 +98,7 @@ static inline uint64_t hart_id(void)
 
 static inline int hart_index(void)
 {
-    int i;
-    __asm__ volatile("lw %0, %1(tp)" : "=r"(i) : "i"(__builtin_offsetof(struct hart, index)));
-    return i;
+    return (int)spin_me();      /* kernel/spinlock.h: lw HART_INDEX(tp) */
 }
 
 /* Make harts[index] this hart's area: tp points at it from now on. */

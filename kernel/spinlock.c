@@ -13,7 +13,9 @@
  * keep pulling the cache line away from the owner.
  */
 #include "kernel/spinlock.h"
+#include "kernel/format.h"
 #include "kernel/hart.h"
+#include "kernel/ksyms.h"
 #include "kernel/panic.h"
 #include "kernel/race.h"
 #include "kernel/riscv.h"
@@ -22,49 +24,68 @@
 
 void spin_init(struct spinlock *l, const char *name, enum lock_rank rank)
 {
-    l->locked = 0;
-    l->owner = -1;
-    l->name = name;
-    l->file = 0;
-    l->line = 0;
-    l->held_next = 0;
-    l->taken = 0;
-    l->rank = rank;
+    *l = (struct spinlock)SPINLOCK_INIT(name, rank);
+}
+
+/* Interrupts off, counted. The nesting lives in the hart's `nest` word, which the switch
+ * carries with each task (task/switch.S). */
+static inline __attribute__((always_inline)) void push_off_inline(void)
+{
+    uint64_t was_on = intr_save();
+    struct hart *h = this_hart();
+    if (h->nest.push_depth++ == 0)
+        h->nest.push_intr_was_on = was_on != 0;
 }
 
 void push_off(void)
 {
-    uint64_t was_on = intr_save();
+    push_off_inline();
+}
+
+static inline __attribute__((always_inline)) void pop_off_inline(void)
+{
     struct hart *h = this_hart();
-    if (h->push_depth++ == 0)
-        h->push_intr_was_on = was_on != 0;
+    if (--h->nest.push_depth == 0 && h->nest.push_intr_was_on)
+        intr_on();
 }
 
 void pop_off(void)
 {
-    struct hart *h = this_hart();
-    if (--h->push_depth == 0 && h->push_intr_was_on)
-        intr_on();
+    pop_off_inline();
 }
 
 bool spin_holding(const struct spinlock *l)
 {
-    return l->locked && l->owner == hart_index();
+    return l->locked && l->owner == spin_me();
 }
 
-static __attribute__((noreturn, noinline, cold)) void deadlock(struct spinlock *l,
-                                                              const char *file, int line)
+/* Where a lock was taken, for a report: "kmain+0x24 (0x80200a4c)". In gdb, `info line *ADDR`
+ * turns the address into a file and line. */
+static const char *site(char *buf, size_t n, uintptr_t pc)
 {
-    panic("probable deadlock: hart %d waited %d ms at %s:%d for lock '%s', held by hart %d "
-          "(taken at %s:%d)", hart_index(), SPIN_DEADLOCK_MS, file, line, l->name,
-          l->owner, l->file ? l->file : "?", l->line);
+    uint64_t off;
+    const char *fn = pc ? ksym_lookup(pc, &off) : NULL;
+    if (fn)
+        ksnprintf(buf, n, "%s+%#lx (%#lx)", fn, (unsigned long)off, (unsigned long)pc);
+    else
+        ksnprintf(buf, n, "%#lx", (unsigned long)pc);
+    return buf;
 }
 
-static __attribute__((noreturn, noinline, cold)) void reacquire(struct spinlock *l,
-                                                                 const char *file, int line)
+/* The reports. */
+static __attribute__((noreturn, noinline, cold)) void deadlock(struct spinlock *l, uintptr_t pc)
 {
-    panic("lock '%s': hart %d takes it again at %s:%d (it took it at %s:%d)", l->name,
-          hart_index(), file, line, l->file, l->line);
+    char here[96], there[96];
+    panic("probable deadlock: hart %d waited %d ms at %s for lock '%s', held by hart %d "
+          "(taken at %s)", hart_index(), SPIN_DEADLOCK_MS, site(here, sizeof(here), pc),
+          l->name, l->owner, site(there, sizeof(there), l->pc));
+}
+
+static __attribute__((noreturn, noinline, cold)) void reacquire(struct spinlock *l, uintptr_t pc)
+{
+    char here[96], there[96];
+    panic("lock '%s': hart %d takes it again at %s (it took it at %s)", l->name, hart_index(),
+          site(here, sizeof(here), pc), site(there, sizeof(there), l->pc));
 }
 
 static const char *const rank_names[] = {
@@ -75,50 +96,32 @@ static const char *const rank_names[] = {
 
 static __attribute__((noreturn, noinline, cold)) void out_of_order(struct spinlock *l,
                                                                   struct spinlock *held,
-                                                                  const char *file, int line)
+                                                                  uintptr_t pc)
 {
-    panic("lock order: hart %d takes '%s' (%s) at %s:%d while holding '%s' (%s, taken at "
-          "%s:%d); '%s' must be taken first", this_hart()->index, l->name, rank_names[l->rank],
-          file, line, held->name, rank_names[held->rank], held->file, held->line, l->name);
+    char here[96], there[96];
+    panic("lock order: hart %d takes '%s' (%s) at %s while holding '%s' (%s, taken at %s); "
+          "'%s' must be taken first", hart_index(), l->name, rank_names[l->rank],
+          site(here, sizeof(here), pc), held->name, rank_names[held->rank],
+          site(there, sizeof(there), held->pc), l->name);
 }
 
-/* Before taking l: is it above every lock this hart holds? The held chain is newest first, and
- * every lock on it passed this check when it was taken, so the ranked locks on it are sorted:
- * the newest ranked one is the highest, and it is the only one to compare with. */
-static inline void check_order(struct spinlock *l, struct hart *h, const char *file, int line)
+/* The whole lock-order check, for when the fast one (in acquire) cannot decide: the newest
+ * held lock is unordered, or of the same rank, or above l. The held chain is newest first,
+ * and every lock on it passed this check when it was taken, so the ranked locks on it are
+ * sorted: the newest ranked one is the highest, and it is the only one to compare with. */
+static __attribute__((noinline)) void check_order(struct spinlock *l, uintptr_t pc)
 {
-    struct spinlock *top = h->held;
-    while (__builtin_expect(top != 0 && top->rank == LOCK_UNORDERED, 0))
+    struct spinlock *top = hart_held();
+    while (top != 0 && top->rank == LOCK_UNORDERED)
         top = top->held_next;
     if (top && l->rank != LOCK_UNORDERED &&
         (l->rank < top->rank || (l->rank == top->rank && l < top)))
-        out_of_order(l, top, file, line);
-}
-
-/* The lock is ours: record who took it and where, and chain it to the hart's held locks. */
-static inline void took(struct spinlock *l, struct hart *h, const char *file, int line)
-{
-    l->owner = h->index;
-    l->file = file;
-    l->line = line;
-    l->taken++;
-    l->held_next = h->held;
-    h->held = l;
-}
-
-/* Unchain it: usually the newest, else find it. */
-static inline void unchain(struct spinlock *l, struct hart *h)
-{
-    struct spinlock **link = &h->held;
-    while (*link != l)
-        link = &(*link)->held_next;
-    *link = l->held_next;
+        out_of_order(l, top, pc);
 }
 
 /* Someone else holds it: spin, reading only, until we have it, and give up loudly after
- * SPIN_DEADLOCK_MS. */
-static __attribute__((noinline)) void spin_until_ours(struct spinlock *l, const char *file,
-                                                      int line)
+ * SPIN_DEADLOCK_MS without the lock changing hands. */
+static void spin_until_ours(struct spinlock *l, uintptr_t pc)
 {
     uint64_t patience = SPIN_DEADLOCK_MS * timer_timebase() / 1000;
     uint64_t deadline = rdtime() + patience;
@@ -130,32 +133,26 @@ static __attribute__((noinline)) void spin_until_ours(struct spinlock *l, const 
                 seen = now_taken;
                 deadline = rdtime() + patience;
             } else if (rdtime() > deadline) {
-                deadlock(l, file, line);
+                deadlock(l, pc);
             }
         }
     } while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0);
 }
 
-/* The slow path finishes the acquisition itself, so that the fast path below ends in a tail
- * call and needs no saved registers. */
-static __attribute__((noinline)) void spin_wait(struct spinlock *l, const char *file, int line)
+/* Everything but the fast case, checked in full (spinlock.h). */
+uint64_t spin_acquire_slow(struct spinlock *l, uintptr_t pc, uint64_t flags)
 {
-    spin_until_ours(l, file, line);
-    took(l, this_hart(), file, line);
-}
-
-void spin_lock_at(struct spinlock *l, const char *file, int line)
-{
-    push_off();
-    struct hart *h = this_hart();
-    if (__builtin_expect(l->owner == h->index, 0))
-        reacquire(l, file, line);
-    check_order(l, h, file, line);
-    if (__builtin_expect(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0, 0)) {
-        spin_wait(l, file, line);
-        return;
-    }
-    took(l, h, file, line);
+    if (l->owner == spin_me())
+        reacquire(l, pc);
+    check_order(l, pc);
+    if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0)
+        spin_until_ours(l, pc);
+    l->owner = spin_me();
+    l->pc = pc;
+    l->taken++;
+    l->held_next = spin_top();
+    __asm__ volatile("sd %0, %1(tp)" : : "r"(l), "i"(HART_HELD) : "memory");
+    return flags;
 }
 
 static __attribute__((noreturn, noinline, cold)) void foreign_release(struct spinlock *l)
@@ -164,48 +161,52 @@ static __attribute__((noreturn, noinline, cold)) void foreign_release(struct spi
           hart_index(), l->owner);
 }
 
-void spin_unlock(struct spinlock *l)
+/* Not ours (a report), or not the newest held lock: find it in the chain, then free it. */
+uint64_t spin_release_slow(struct spinlock *l, uint64_t flags)
 {
-    struct hart *h = this_hart();
-    if (__builtin_expect(l->owner != h->index || !l->locked, 0))
+    if (l->owner != spin_me())
         foreign_release(l);
-    unchain(l, h);
-    l->owner = -1;
-    __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
-    RACE_WINDOW();              /* the lock is free: another hart may take it right now */
-    pop_off();
-}
-
-static __attribute__((noinline)) uint64_t spin_wait_irqsave(struct spinlock *l, const char *file,
-                                                             int line, uint64_t flags)
-{
-    spin_until_ours(l, file, line);
-    took(l, this_hart(), file, line);
-    return flags;
-}
-
-uint64_t spin_lock_irqsave_at(struct spinlock *l, const char *file, int line)
-{
-    uint64_t flags = intr_save();
-    struct hart *h = this_hart();
-    if (__builtin_expect(l->owner == h->index, 0))
-        reacquire(l, file, line);
-    check_order(l, h, file, line);
-    if (__builtin_expect(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0, 0))
-        return spin_wait_irqsave(l, file, line, flags);
-    took(l, h, file, line);
-    return flags;
-}
-
-void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
-{
-    struct hart *h = this_hart();
-    if (__builtin_expect(l->owner != h->index || !l->locked, 0))
-        foreign_release(l);
-    unchain(l, h);
+    struct spinlock *at = spin_top();
+    while (at->held_next != l)
+        at = at->held_next;
+    at->held_next = l->held_next;
     l->owner = -1;
     __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
     RACE_WINDOW();
+    return flags;
+}
+
+/* The four entry points below need no stack frame on their fast paths (every slow path is a
+ * tail jump), and so no frame pointer either: a backtrace from a slow path goes straight to
+ * their caller. */
+#define LEAN __attribute__((optimize("omit-frame-pointer")))
+
+LEAN void spin_lock_at(struct spinlock *l, uintptr_t pc)
+{
+    push_off_inline();
+    if (!spin_acquire_fast(l, pc))
+        spin_acquire_slow(l, pc, 0);
+}
+
+LEAN void spin_unlock(struct spinlock *l)
+{
+    if (!spin_release_fast(l))
+        spin_release_slow(l, 0);
+    pop_off_inline();
+}
+
+LEAN uint64_t spin_lock_irqsave_at(struct spinlock *l, uintptr_t pc)
+{
+    uint64_t flags = intr_save();
+    if (!spin_acquire_fast(l, pc))
+        return spin_acquire_slow(l, pc, flags);
+    return flags;
+}
+
+LEAN void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
+{
+    if (!spin_release_fast(l))
+        flags = spin_release_slow(l, flags);
     intr_restore(flags);
 }
 
@@ -213,6 +214,7 @@ void spin_held_at_switch(const char *where)
 {
     struct hart *h = this_hart();
     struct spinlock *l = h->held;
-    panic("task '%s' %s while holding lock '%s' (taken at %s:%d)",
-          h->current ? h->current->name : "?", where, l->name, l->file, l->line);
+    char there[96];
+    panic("task '%s' %s while holding lock '%s' (taken at %s)",
+          h->current ? h->current->name : "?", where, l->name, site(there, sizeof(there), l->pc));
 }

@@ -161,7 +161,7 @@ void trap_handle(struct trap_frame *tf)
 
     /* Traps are handled with interrupts off, so a second trap here is an exception inside
      * the handler itself: report both, rather than loop. */
-    if (h->trap_depth++ > 0)
+    if (h->nest.trap_depth++ > 0)
         nested_trap(tf, h->trap_cause);
     h->trap_cause = tf->scause;
 
@@ -178,7 +178,7 @@ void trap_handle(struct trap_frame *tf)
             sched_preempt();                /* switch tasks; we return here when resumed */
         h = this_hart();
         if ((tf->sstatus & SSTATUS_SPP) == 0) {
-            h->trap_depth--;
+            h->nest.trap_depth--;
             task_cancel_point();            /* a killed program ends on its way back to U */
             return;
         }
@@ -189,5 +189,5 @@ void trap_handle(struct trap_frame *tf)
     } else {
         trap_panic(tf);
     }
-    h->trap_depth--;
+    h->nest.trap_depth--;
 }

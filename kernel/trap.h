@@ -28,11 +28,26 @@
 /* And two that C reads in one instruction, `ld rd, OFF(tp)` (task_current, hart_held): a task
  * may be preempted between `mv a0, tp` and a load through a0 and resume on another hart, with
  * a0 still naming the old one (chapter 9). A single load off tp cannot be split that way. */
+#define HART_INDEX   24       /* read by spinlock.h's fast paths */
 #define HART_CURRENT 64
 #define HART_HELD    72
+/* The nesting that belongs to the running task, not to the hart (struct nest): one word, so
+ * that task/switch.S carries it across a switch in two loads and two stores (ch10). */
+#define HART_NEST    80
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stdint.h>
+
+/* How deep the running task is in traps and push_off sections. A task preempted inside a trap
+ * handler, or switched away inside push_off (wait_block), comes back to the same depths, even
+ * on another hart, while the task that runs meanwhile has its own: so the word is saved in the
+ * task's context at every switch and the next task's is loaded (task/switch.S). */
+struct nest {
+    int32_t push_depth;         /* nested push_off calls */
+    int16_t trap_depth;         /* traps being handled right now: 1 normally, 2 = nested */
+    bool push_intr_was_on;      /* interrupts were on at the outermost push_off */
+} __attribute__((aligned(8)));
 
 struct trap_frame {
     uint64_t ra, sp, gp, tp;

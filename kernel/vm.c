@@ -206,13 +206,20 @@ void vm_init_hart(void)
 
 /* Guarding (valid to invalid) is flushed lazily, with no shootdown: another hart may keep a
  * stale entry for the page, but only the hart that runs the task can overflow its stack, and
- * every hart flushes the guard page of the task it switches to (task/sched.c). */
+ * a hart flushes its TLB at the first switch after it sees that a guard was made (task/sched.c
+ * compares vm_guards_made with its own count). The task is queued after this returns, under
+ * a run-queue lock, so the hart that takes it sees the new count. Chapter 9 flushed the next
+ * task's guard page on every switch instead; chapter 10 keeps stacks, guards and all, for
+ * reuse (task/task.c), so new guards are rare. */
+uint64_t vm_guards_made;
+
 void vm_kernel_guard(void *page)
 {
     pte_t *e = vm_walk(kernel_root, (uint64_t)page);
     assert(e && (*e & PTE_V) && (uint64_t)page % PAGE_SIZE == 0);
     __atomic_store_n(e, 0, __ATOMIC_RELEASE);
     sfence_vma_page((uint64_t)page);
+    __atomic_fetch_add(&vm_guards_made, 1, __ATOMIC_RELEASE);
 }
 
 /* Unguarding (invalid to valid) is flushed on every hart before it returns, because the frame

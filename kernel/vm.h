@@ -63,6 +63,13 @@ void vm_init_hart(void);
 /* Kernel stack guard pages (task/task.c): unmap / map back one page of the kernel's RAM map.
  * Unmapping flushes only this hart's TLB; mapping back flushes every hart's (see vm.c). */
 void vm_kernel_guard(void *page);
+/* How many guard pages have been made since boot: a hart that has not yet seen the latest
+ * count flushes its TLB at its next switch (task/sched.c). */
+extern uint64_t vm_guards_made;
+static inline uint64_t vm_kernel_guards(void)
+{
+    return __atomic_load_n(&vm_guards_made, __ATOMIC_RELAXED);
+}
 void vm_kernel_unguard(void *page);
 /* The IPI handler's part (kernel/smp.c): flush this hart's TLB if an unguard asked it to. */
 void vm_kernel_flush_ack(void);

@@ -20,7 +20,8 @@
 #include "task/task.h"
 #include "task/wait.h"
 
-#define STACK_CANARY 0x5741434b43414e59UL     /* "STACKCANY" */
+_Static_assert(__builtin_offsetof(struct task, ctx.nest) == 112, "task/switch.S's offset");
+
 
 /* Harts idling with nothing queued, one bit each: where new work should go. A hart sets its
  * bit as it goes idle; whoever gives it work clears the bit first (a claim, so that two harts
@@ -124,18 +125,24 @@ static __attribute__((noinline)) struct task *steal(struct hart *h)
     return next;
 }
 
-/* The stack's lowest word is a canary; a task that ran over it has corrupted memory below its
- * stack, and nothing it does from here on can be trusted. */
-static void check_stack(struct task *t)
+/* The stack's lowest word is a canary: its own address (one load and a compare, no constant
+ * to load). A task that ran over it has corrupted memory below its stack, and nothing it does
+ * from here on can be trusted. (The guard page below the stack usually faults first.) */
+static __attribute__((noinline, cold)) void stack_overflowed(struct task *t)
 {
-    if (t->stack && t->stack[0] != STACK_CANARY)
-        panic("task '%s' (id %lu) overflowed its kernel stack (canary at %p is %#lx)", t->name,
-              (unsigned long)t->id, (void *)t->stack, (unsigned long)t->stack[0]);
+    panic("task '%s' (id %lu) overflowed its kernel stack (canary at %p is %#lx)", t->name,
+          (unsigned long)t->id, (void *)t->stack, (unsigned long)t->stack[0]);
+}
+
+static inline void check_stack(struct task *t)
+{
+    if (__builtin_expect(t->stack && t->stack[0] != (uint64_t)t->stack, 0))
+        stack_overflowed(t);
 }
 
 void sched_stack_canary(struct task *t)
 {
-    t->stack[0] = STACK_CANARY;
+    t->stack[0] = (uint64_t)t->stack;
 }
 
 /* After a switch, in the task that now runs: the one switched away from is fully saved, so
@@ -165,36 +172,78 @@ void sched_finish_switch(void)
     finish_switch(this_hart());
 }
 
-void sched_switch(void)
+static __attribute__((noinline, cold)) void still_on_cpu(struct task *t, int hart)
 {
-    sched_switch_requeue(false);
+    panic("task '%s' (id %lu) queued on hart %d while another hart still runs it", t->name,
+          (unsigned long)t->id, hart);
 }
 
-void sched_switch_requeue(bool requeue)
+/* The switch itself, for every caller: from prev (this hart's current task, already queued
+ * again, blocked or done) to next (taken off a queue, or the idle task). Interrupts are off
+ * and no spinlock is held. Returns when prev runs again, perhaps on another hart. Only what
+ * changes with the task is done here; what can be done once per task or per hart is not. */
+static inline __attribute__((always_inline)) void switch_to(struct hart *h, struct task *prev,
+                                                            struct task *next)
+{
+    check_stack(prev);
+    /* Never wait here for another hart to finish saving next: two harts each waiting for the
+     * other's task would wait for ever with interrupts off (chapter 9). Wakers wait for on_cpu
+     * before queueing a task (task/wait.c) and steal skips such tasks, so it cannot be set. */
+    if (__builtin_expect(__atomic_load_n(&next->on_cpu, __ATOMIC_RELAXED), 0))
+        still_on_cpu(next, h->index);
+    /* A user program runs on its own page table; kernel tasks on the kernel's. (Every table
+     * holds the kernel's half, so this is only for the user half, and an address space that
+     * is freed is then in no hart's satp.) */
+    struct vm *want = next->proc ? next->proc->vm : NULL;
+    if (__builtin_expect(want != h->vm, 0))
+        vm_switch(want);
+    /* A stack guard page made since this hart last looked may still be mapped in its TLB
+     * (kernel/vm.c): flush once per new guard, not once per switch. */
+    uint64_t guards = vm_kernel_guards();
+    if (__builtin_expect(h->guards_seen != guards, 0)) {
+        h->guards_seen = guards;
+        sfence_vma_all();
+    }
+    next->on_cpu = true;
+    next->state = TASK_RUNNING;
+    next->slice_left = TASK_SLICE_TICKS;
+    h->current = next;
+    h->stack_floor = next->stack ? (uint64_t)next->stack : h->stack_lo;    /* for trap.S */
+    h->switched_from = prev;
+    RACE_WINDOW();              /* prev is still on_cpu, and may be queued already */
+    context_switch(&prev->ctx, &next->ctx);     /* it carries h->nest over (switch.S) */
+    finish_switch(this_hart());                 /* prev may resume on another hart */
+}
+
+/* Yield and preemption: the running task to the back of this hart's queue and the front one
+ * off it, in one locked step, then the switch. With nothing queued, it just carries on. */
+void sched_yield(void)
+{
+    struct hart *h = this_hart();
+    struct task *prev = h->current;
+    spin_lock_irqoff(&h->runq.lock);
+    struct task *next = runq_rotate(&h->runq, prev);
+    spin_unlock_irqoff(&h->runq.lock);
+    if (next)
+        switch_to(h, prev, next);
+}
+
+void sched_switch(void)
 {
     spin_assert_none_held("switched");
     struct hart *h = this_hart();
     struct task *prev = h->current;
-    uint64_t flags = spin_lock_irqsave(&h->runq.lock);
-    if (requeue) {              /* yield, preemption: to the back, in the same locked step */
-        prev->state = TASK_RUNNABLE;
-        runq_push(&h->runq, prev);
-    }
+    spin_lock_irqoff(&h->runq.lock);
     struct task *next = runq_pop(&h->runq);
-    spin_unlock_irqrestore(&h->runq.lock, flags);
+    spin_unlock_irqoff(&h->runq.lock);
 
     RACE_WINDOW();              /* our queue looked empty: a wake-up may land now */
     if (next == NULL && smp_harts() > 1)
         next = steal(h);
     if (next == NULL) {
         if (prev->state == TASK_RUNNING)
-            return;             /* nothing else to run: carry on */
+            return;             /* the idle task, with nothing to run: carry on idling */
         next = h->idle;
-    }
-    check_stack(prev);
-    if (next == prev) {         /* it queued itself and was the only one */
-        prev->state = TASK_RUNNING;
-        return;
     }
     if (prev == h->idle) {
         prev->state = TASK_RUNNABLE;    /* idle is never queued, but it is not running */
@@ -204,41 +253,7 @@ void sched_switch_requeue(bool requeue)
         h->idle_since = rdtime();
         set_idle(h);
     }
-    /* Never wait here for another hart to finish saving next: two harts each waiting for the
-     * other's task would wait for ever with interrupts off (chapter 9). Wakers wait for on_cpu
-     * before queueing a task (task/wait.c) and steal skips such tasks, so it cannot be set. */
-    if (__builtin_expect(__atomic_load_n(&next->on_cpu, __ATOMIC_ACQUIRE), 0))
-        panic("task '%s' (id %lu) queued on hart %d while another hart still runs it",
-              next->name, (unsigned long)next->id, h->index);
-    /* A user program runs on its own page table; kernel tasks on the kernel's. (Every table
-     * holds the kernel's half, so this is only for the user half, and an address space that
-     * is freed is then in no hart's satp.) */
-    struct vm *want = next->proc ? next->proc->vm : NULL;
-    if (__builtin_expect(want != h->vm, 0))
-        vm_switch(want);
-    next->on_cpu = true;
-    next->state = TASK_RUNNING;
-    next->slice_left = TASK_SLICE_TICKS;
-    next->hart = h->index;
-    h->current = next;
-    h->stack_floor = next->stack ? (uint64_t)next->stack : h->stack_lo;    /* for trap.S */
-    if (next->stack)            /* its guard page may be stale in this TLB (kernel/vm.c) */
-        sfence_vma_page((uint64_t)next->stack - PAGE_SIZE);
-    h->switched_from = prev;
-
-    /* trap_depth and the push_off nesting belong to the task, not the hart: prev may be inside
-     * a trap handler (it was preempted) or a push_off section (wait_block) while next is not,
-     * so each keeps its own across the switch. */
-    int depth = h->trap_depth, push_depth = h->push_depth;
-    bool push_was_on = h->push_intr_was_on;
-    RACE_WINDOW();              /* prev is still on_cpu, and may be queued already */
-    context_switch(&prev->ctx, &next->ctx);
-    h = this_hart();            /* prev may resume on another hart */
-    h->trap_depth = depth;
-    h->push_depth = push_depth;
-    h->push_intr_was_on = push_was_on;
-
-    finish_switch(h);
+    switch_to(h, prev, next);
 }
 
 void sched_tick(void)
@@ -265,7 +280,11 @@ void sched_preempt(void)
     h->need_resched = false;
     /* Not a switch point for task_abort: a kernel task preempted in the middle of its work
      * carries on with it (chapter 9); a user program ends on its way back to U-mode. */
-    sched_switch_requeue(h->current != h->idle);
+    spin_assert_none_held("was preempted");
+    if (h->current == h->idle)
+        sched_switch();
+    else
+        sched_yield();
 }
 
 static struct task idle_tasks[MAX_HARTS];

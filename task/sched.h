@@ -54,6 +54,23 @@ static inline struct task *runq_pop(struct runq *q)
     return t;
 }
 
+/* Yield's one step: prev to the back, the front task off: the length does not change. NULL,
+ * and prev not queued, if the queue is empty. */
+static inline struct task *runq_rotate(struct runq *q, struct task *prev)
+{
+    struct list_node *head = &q->tasks, *n = head->next;
+    if (n == head)
+        return NULL;
+    struct task *next = list_entry(n, struct task, queue_node);
+    head->next = n->next;               /* unlink the front (its own links are left stale: */
+    n->next->prev = head;               /* it is not on any list while it runs) */
+    list_push_back(head, &prev->queue_node);
+    if (__builtin_expect(prev->pinned != next->pinned, 0))
+        q->pinned += (size_t)prev->pinned - (size_t)next->pinned;
+    prev->state = TASK_RUNNABLE;
+    return next;
+}
+
 /* Tasks another hart may take from this queue: a hint when read without the lock. */
 static inline size_t runq_stealable(const struct runq *q)
 {
@@ -75,8 +92,9 @@ void sched_kick_if_idle(struct hart *h);
 /* Switch from the current task (already queued, blocked or done) to the next runnable one,
  * or the idle task. Interrupts off. Returns when the current task runs again. */
 void sched_switch(void);
-/* The same, first putting the current task at the back of this hart's queue (yield, preempt). */
-void sched_switch_requeue(bool requeue);
+/* The same, first putting the current task at the back of this hart's queue (yield, preempt);
+ * with nothing else queued here it returns at once. Interrupts off, no spinlock held. */
+void sched_yield(void);
 /* The timer interrupt's part: time slices, sleepers. May ask for a switch on trap exit. */
 void sched_tick(void);
 /* At the end of an interrupt: switch if sched_tick asked for it (trap.c checks

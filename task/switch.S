@@ -3,6 +3,8 @@
  * called context_switch (or, for a new task, at task_start). The caller-saved registers need no
  * saving: the C code that calls context_switch already assumes a call clobbers them.
  */
+#include "kernel/trap.h"
+
     .section .text
     .globl context_switch
 context_switch:                     /* a0 = &old->ctx, a1 = &new->ctx */
@@ -20,6 +22,8 @@ context_switch:                     /* a0 = &old->ctx, a1 = &new->ctx */
     sd      s9, 88(a0)
     sd      s10, 96(a0)
     sd      s11, 104(a0)
+    ld      t0, HART_NEST(tp)       /* ch10: the nesting goes with the task (kernel/trap.h) */
+    sd      t0, 112(a0)
 
     ld      ra, 0(a1)
     ld      sp, 8(a1)
@@ -35,6 +39,8 @@ context_switch:                     /* a0 = &old->ctx, a1 = &new->ctx */
     ld      s9, 88(a1)
     ld      s10, 96(a1)
     ld      s11, 104(a1)
+    ld      t0, 112(a1)
+    sd      t0, HART_NEST(tp)
     ret
 
 /* A new task's first instructions (its context's ra): clear ra, so that task_start's frame

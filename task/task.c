@@ -47,11 +47,7 @@ int task_count(void)
  * the task's fresh stack, which comes here. */
 __attribute__((noreturn, used)) void task_start(void)
 {
-    struct hart *h = this_hart();
-    h->trap_depth = 0;
-    h->push_depth = 0;
-    h->push_intr_was_on = false;
-    sched_finish_switch();
+    sched_finish_switch();      /* its nesting is zero: its context's was (task/switch.S) */
     struct task *t = task_current();
     task_cancel_point();                /* aborted before it ever ran */
     intr_on();
@@ -215,7 +211,7 @@ void task_finish(enum task_outcome outcome, void *result)
          * How much that is, the program chose (a big heap, thousands of children), so it is
          * done with interrupts on (chapter 9). A trap it may have ended in (a fault, a kill on
          * the way back to U-mode) is abandoned: that frame is never returned to. */
-        this_hart()->trap_depth = 0;
+        this_hart()->nest.trap_depth = 0;
         intr_on();
         proc_release(t);
         intr_off();
@@ -271,7 +267,7 @@ void task_abort(struct task *t)
         panic("task_abort(%p): not a live task handle", (void *)t);
     if (t == task_current()) {
         uint64_t s = intr_save();
-        bool in_trap = this_hart()->trap_depth != 0;
+        bool in_trap = this_hart()->nest.trap_depth != 0;
         intr_restore(s);
         /* In task context, aborting itself is a switch point it chose. From an interrupt that
          * came in while it ran (Ctrl-C on the console) it is not: it ends at the next one. */
@@ -310,7 +306,7 @@ void task_yield(void)
     task_cancel_point();
     uint64_t s = intr_save();
     if (this_hart()->runq.length != 0)  /* a hint; the switch copes if it just emptied */
-        sched_switch_requeue(true);
+        sched_yield();
     intr_restore(s);
     task_cancel_point();                /* aborted while it waited for its turn */
 }

@@ -38,6 +38,8 @@ enum task_outcome { TASK_RETURNED, TASK_PANICKED, TASK_ABORTED };
 struct context {
     uint64_t ra, sp;
     uint64_t s[12];
+    struct nest nest;       /* the task's trap and push_off nesting while it is switched out
+                               (kernel/trap.h); a new task's is all zero */
 };
 
 /* Who may touch what (chapter 9): "owner" is the task itself, while it runs. A field another

@@ -7,13 +7,13 @@ expect_lock_panic() {
     expect_line "^panic: $2"
 }
 run_test spin-reacquire expect_lock_panic spin_reacquire_panics \
-    "lock 'test-a': hart 0 takes it again at tests/kernel/spinlock_test.c:[0-9]+ \\(it took it at tests/kernel/spinlock_test.c:[0-9]+\\)\$"
+    "lock 'test-a': hart 0 takes it again at ktest_fn_spin_reacquire_panics\\+0x[0-9a-f]+ \\(0x[0-9a-f]+\\) \\(it took it at ktest_fn_spin_reacquire_panics\\+0x[0-9a-f]+ \\(0x[0-9a-f]+\\)\\)\$"
 run_test spin-release-unheld expect_lock_panic spin_release_unheld_panics \
     "lock 'test-b': hart 0 releases it but does not hold it \\(owner: hart -1\\)\$"
 run_test spin-switch-while-holding expect_lock_panic spin_switch_while_holding_panics \
-    "task 'main' yielded while holding lock 'test-a' \\(taken at tests/kernel/spinlock_test.c:[0-9]+\\)\$"
+    "task 'main' yielded while holding lock 'test-a' \\(taken at ktest_fn_spin_switch_while_holding_panics\\+0x[0-9a-f]+ \\(0x[0-9a-f]+\\)\\)\$"
 run_test spin-lock-order expect_lock_panic spin_lock_order_panics \
-    "lock order: hart 0 takes 'test-a' \\(wait queue\\) at tests/kernel/spinlock_test.c:[0-9]+ while holding 'test-b' \\(task list, taken at tests/kernel/spinlock_test.c:[0-9]+\\); 'test-a' must be taken first\$"
+    "lock order: hart 0 takes 'test-a' \\(wait queue\\) at ktest_fn_spin_lock_order_panics\\+0x[0-9a-f]+ \\(0x[0-9a-f]+\\) while holding 'test-b' \\(task list, taken at ktest_fn_spin_lock_order_panics\\+0x[0-9a-f]+ \\(0x[0-9a-f]+\\)\\); 'test-a' must be taken first\$"
 
 # Every hart the machine has comes up, whichever hart OpenSBI booted on.
 test_harts_online() {
@@ -82,7 +82,7 @@ done
 test_deadlock() {
     boot --smp 2 --args ktest=smp_deadlock_reported
     expect_status 3
-    expect_line "^panic: probable deadlock: hart [01] waited 2000 ms at tests/kernel/smp_test.c:[0-9]+ for lock 'deadlock-(one|two)', held by hart [01] \(taken at tests/kernel/smp_test.c:[0-9]+\)\$"
+    expect_line "^panic: probable deadlock: hart [01] waited 2000 ms at takes\+0x[0-9a-f]+ \(0x[0-9a-f]+\) for lock 'deadlock-(one|two)', held by hart [01] \(taken at takes\+0x[0-9a-f]+ \(0x[0-9a-f]+\)\)\$"
     expect_no_line 'nested panic'
 }
 run_test smp-deadlock-reported test_deadlock

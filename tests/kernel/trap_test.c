@@ -15,7 +15,7 @@ KTEST(trap_breakpoint_resumes)
     after++;
     KT_EXPECT(after == 2);
     KT_EXPECT(this_hart()->breakpoints == before + 2);
-    KT_EXPECT(this_hart()->trap_depth == 0);
+    KT_EXPECT(this_hart()->nest.trap_depth == 0);
 }
 
 /* The frame trap.S builds holds the interrupted registers: a breakpoint taken with known
@@ -48,7 +48,7 @@ KTEST_PANICS(trap_load_fault_panics)
 KTEST_PANICS(trap_nested_panics)
 {
     intr_off();
-    this_hart()->trap_depth = 1;
+    this_hart()->nest.trap_depth = 1;
     this_hart()->trap_cause = EXC_BREAKPOINT;
     __asm__ volatile(".4byte 0xffffffff");
 }
