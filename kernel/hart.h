@@ -40,6 +40,8 @@ struct hart {
     struct spinlock *held;      /* spinlocks held now, newest first, chained through them
                                    (HART_HELD; kernel/spinlock.c) */
     struct nest nest;           /* the running task's trap and push_off nesting (HART_NEST) */
+    bool need_resched;          /* sched_tick asks for a switch when the interrupt ends
+                                   (HART_NEED_RESCHED: trap.S reads it) */
     uint64_t trap_cause;        /* scause of the trap being handled, for the nested report */
     uint64_t breakpoints;       /* kernel ebreaks reported and skipped */
 
@@ -52,7 +54,6 @@ struct hart {
     struct task *idle;          /* what runs when nothing else can: the boot context */
     struct runq runq;           /* runnable tasks waiting for this hart */
     struct wait_queue sleepers; /* tasks sleeping on this hart, by wake-up time (its lock) */
-    bool need_resched;          /* sched_tick asks for a switch when the interrupt ends */
     struct task *switched_from; /* set across a switch: the task this hart just left */
     uint64_t idle_time;         /* timebase ticks spent in the idle task, up to idle_since */
     uint64_t idle_since;        /* when it last switched to the idle task */

@@ -176,26 +176,23 @@ uint64_t spin_release_slow(struct spinlock *l, uint64_t flags)
     return flags;
 }
 
-/* The four entry points below need no stack frame on their fast paths (every slow path is a
- * tail jump), and so no frame pointer either: a backtrace from a slow path goes straight to
- * their caller. */
-#define LEAN __attribute__((optimize("omit-frame-pointer")))
-
-LEAN void spin_lock_at(struct spinlock *l, uintptr_t pc)
+/* The four entry points below need no stack frame (kernel/riscv.h): every slow path is a tail
+ * jump. */
+FRAMELESS void spin_lock_at(struct spinlock *l, uintptr_t pc)
 {
     push_off_inline();
     if (!spin_acquire_fast(l, pc))
         spin_acquire_slow(l, pc, 0);
 }
 
-LEAN void spin_unlock(struct spinlock *l)
+FRAMELESS void spin_unlock(struct spinlock *l)
 {
     if (!spin_release_fast(l))
         spin_release_slow(l, 0);
     pop_off_inline();
 }
 
-LEAN uint64_t spin_lock_irqsave_at(struct spinlock *l, uintptr_t pc)
+FRAMELESS uint64_t spin_lock_irqsave_at(struct spinlock *l, uintptr_t pc)
 {
     uint64_t flags = intr_save();
     if (!spin_acquire_fast(l, pc))
@@ -203,7 +200,7 @@ LEAN uint64_t spin_lock_irqsave_at(struct spinlock *l, uintptr_t pc)
     return flags;
 }
 
-LEAN void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
+FRAMELESS void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
 {
     if (!spin_release_fast(l))
         flags = spin_release_slow(l, flags);

@@ -285,12 +285,21 @@ static const syscall_fn hartos_calls[] = {
  * program left them in its registers, and with interrupts on (ch9): a call may be preempted,
  * and resume on another hart. A program killed (task_abort) during a call ends when it blocks,
  * or here, on its way back to U-mode, once the call has cleaned up after itself. */
-long syscall_entry(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t n, struct trap_frame *tf)
+static long no_such_call(uint64_t a0, uint64_t a1, uint64_t a2)
+{
+    (void)a0, (void)a1, (void)a2;
+    return -ENOSYS;
+}
+
+/* The call itself is a tail jump (ch10): nothing is left to do after it here, since trap.S
+ * checks for a pending kill on the way back. */
+FRAMELESS long syscall_entry(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t n,
+                             struct trap_frame *tf)
 {
     syscall_fn fn = n < COUNT(linux_calls) ? linux_calls[n] :
                     n - 500 < COUNT(hartos_calls) ? hartos_calls[n - 500] : NULL;
     tf->sepc += 4;                          /* resume after the ecall */
-    long r = __builtin_expect(fn == NULL, 0) ? -ENOSYS : fn(a0, a1, a2);
-    task_cancel_point();
-    return r;
+    if (__builtin_expect(fn == NULL, 0))
+        fn = no_such_call;
+    return fn(a0, a1, a2);
 }

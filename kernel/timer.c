@@ -78,7 +78,7 @@ void timer_start_hart(void)
     csr_set(sie, SIE_STIE);
 }
 
-void timer_interrupt(struct trap_frame *tf)
+FRAMELESS void timer_interrupt(struct trap_frame *tf)
 {
     (void)tf;
     struct hart *h = this_hart();

@@ -13,41 +13,17 @@
     .section .text
     .balign 4                       /* stvec's low two bits select the mode: 0 = direct */
     .globl trap_vector
-trap_vector:
-    .cfi_startproc
-    .cfi_signal_frame               /* gdb: the "caller" was interrupted, not calling */
-    .cfi_undefined ra               /* until the frame exists, nothing to unwind to */
-    csrrw   tp, sscratch, tp        /* tp <-> sscratch */
-    bnez    tp, .Lfrom_user          /* sscratch was nonzero: we were in U-mode */
 
-    /* From the kernel: sscratch was 0, so the kernel's tp is now in sscratch. Take it back and
-     * stay on the current stack (record it as if it were the stack to switch to). */
-    csrr    tp, sscratch
-    sd      sp, HART_KERNEL_SP(tp)
-
-    /* Is there room for the frame on this stack? Not when a task overflowed its kernel stack
-     * into the unmapped guard page below it (ch7): the fault lands here with sp in the guard
-     * page, and storing the frame there would fault again, forever. So if sp - TF_SIZE is
-     * below the floor of the current stack, build the frame on this hart's spare stack and
-     * let trap_handle name the overflow. t0 is borrowed through user_sp, rewritten below. */
-    sd      t0, HART_USER_SP(tp)
-    ld      t0, HART_STACK_FLOOR(tp)
-    addi    t0, t0, TF_SIZE
-    bltu    sp, t0, .Lstack_overflow
-    ld      t0, HART_USER_SP(tp)
-.Lfrom_user:
-    /* tp = this hart. Park the interrupted sp, move to the kernel stack, make the frame. */
-    sd      sp, HART_USER_SP(tp)
-    ld      sp, HART_KERNEL_SP(tp)
-    addi    sp, sp, -TF_SIZE
-
+/* The registers every trap saves: all that C does not preserve (a handler may change them),
+ * plus ra, gp and s0 (the frame pointer, for backtraces). s1-s11 are callee-saved: C code
+ * leaves them as it found them, and a task switch saves them per task (task/switch.S). */
+.macro SAVE_CALLER_SAVED
     sd      ra, TF_RA(sp)
     sd      gp, TF_GP(sp)
     sd      t0, 32(sp)
     sd      t1, 40(sp)
     sd      t2, 48(sp)
     sd      s0, 56(sp)
-    sd      s1, 64(sp)
     sd      a0, 72(sp)
     sd      a1, 80(sp)
     sd      a2, 88(sp)
@@ -56,6 +32,71 @@ trap_vector:
     sd      a5, 112(sp)
     sd      a6, 120(sp)
     sd      a7, 128(sp)
+    sd      t3, 216(sp)
+    sd      t4, 224(sp)
+    sd      t5, 232(sp)
+    sd      t6, 240(sp)
+.endm
+
+/* The trap CSRs, into the frame; scause last, left in t0 for the dispatch. */
+.macro SAVE_CSRS
+    csrr    t0, sepc
+    sd      t0, TF_SEPC(sp)
+    csrr    t0, sstatus
+    sd      t0, TF_SSTATUS(sp)
+    csrr    t0, stval
+    sd      t0, TF_STVAL(sp)
+    csrr    t0, scause
+    sd      t0, TF_SCAUSE(sp)
+.endm
+
+trap_vector:
+    .cfi_startproc
+    .cfi_signal_frame               /* gdb: the "caller" was interrupted, not calling */
+    .cfi_undefined ra               /* until the frame exists, nothing to unwind to */
+    csrrw   tp, sscratch, tp        /* tp <-> sscratch */
+    bnez    tp, .Lfrom_user          /* sscratch was nonzero: we were in U-mode */
+
+    /* From the kernel: sscratch was 0, so the kernel's tp is now in sscratch. Take it back and
+     * stay on the current stack.
+     *
+     * Is there room for the frame on this stack? Not when a task overflowed its kernel stack
+     * into the unmapped guard page below it (ch7): the fault lands here with sp in the guard
+     * page, and storing the frame there would fault again, forever. So if sp - TF_SIZE is
+     * below the floor of the current stack, build the frame on this hart's spare stack and
+     * let trap_handle name the overflow. t0 is borrowed through user_sp. */
+    csrrw   tp, sscratch, zero      /* sscratch = 0 again: we are in the kernel */
+    sd      t0, HART_USER_SP(tp)
+    ld      t0, HART_STACK_FLOOR(tp)
+    addi    t0, t0, TF_SIZE
+    bltu    sp, t0, .Lstack_overflow
+    ld      t0, HART_USER_SP(tp)
+    addi    sp, sp, -TF_SIZE
+    SAVE_CALLER_SAVED               /* ch10: not s1-s11 (see above): eleven stores fewer */
+    addi    t0, sp, TF_SIZE
+    sd      t0, TF_SP(sp)
+    sd      tp, TF_TP(sp)
+    SAVE_CSRS
+    j       .Lsaved
+
+.Lfrom_user:
+    /* tp = this hart. Park the interrupted sp, move to the kernel stack, make the frame. */
+    sd      sp, HART_USER_SP(tp)
+    ld      sp, HART_KERNEL_SP(tp)
+    addi    sp, sp, -TF_SIZE
+    SAVE_CALLER_SAVED
+    /* The interrupted sp and tp. sscratch = 0: we are in the kernel now, so a trap taken
+     * from here on (a nested one) takes the kernel path above. */
+    ld      t0, HART_USER_SP(tp)
+    sd      t0, TF_SP(sp)
+    csrrw   t0, sscratch, zero
+    sd      t0, TF_TP(sp)
+    SAVE_CSRS
+    /* A system call needs no more (ch10). Any other trap from a program keeps its frame
+     * whole, s1-s11 too, for a report or whoever inspects it. */
+    addi    t1, t0, -8              /* scause 8: an ecall from U-mode, a system call */
+    beqz    t1, .Lsyscall
+    sd      s1, 64(sp)
     sd      s2, 136(sp)
     sd      s3, 144(sp)
     sd      s4, 152(sp)
@@ -66,26 +107,8 @@ trap_vector:
     sd      s9, 192(sp)
     sd      s10, 200(sp)
     sd      s11, 208(sp)
-    sd      t3, 216(sp)
-    sd      t4, 224(sp)
-    sd      t5, 232(sp)
-    sd      t6, 240(sp)
 
-    /* The interrupted sp and tp, and the trap CSRs. sscratch = 0: we are in the kernel now,
-     * so a trap taken from here on (a nested one) takes the kernel path above. */
-    ld      t0, HART_USER_SP(tp)
-    sd      t0, TF_SP(sp)
-    csrrw   t0, sscratch, zero
-    sd      t0, TF_TP(sp)
-    csrr    t0, sepc
-    sd      t0, TF_SEPC(sp)
-    csrr    t0, sstatus
-    sd      t0, TF_SSTATUS(sp)
-    csrr    t0, stval
-    sd      t0, TF_STVAL(sp)
-    csrr    t0, scause              /* last: t0 keeps it for the test below */
-    sd      t0, TF_SCAUSE(sp)
-
+.Lsaved:
     /* For gdb's backtrace, describe the frame in DWARF (raw bytes: the assembler has no
      * directive for an expression): the caller's stack pointer (the CFA) is the word at
      * sp + TF_SP; its pc is at sp + TF_SEPC; its s0 at sp + TF_S0.
@@ -97,8 +120,10 @@ trap_vector:
 
     /* trap_handle's prologue saves the interrupted s0 as its "caller's" frame pointer, so
      * panic's backtrace, too, continues into the interrupted code. */
-    addi    t0, t0, -8              /* scause 8, an ecall from U-mode, is a system call */
-    bnez    t0, 1f
+    bltz    t0, .Linterrupt         /* scause's top bit: an interrupt */
+    j       .Lgeneral
+
+.Lsyscall:
     /* ch7: straight to kernel/syscall.c, with the arguments still in a0..a2 and the number in
      * a7: syscall_entry(a0, a1, a2, number, frame). Its result goes back to the program's a0.
      * ch9: with interrupts on. The frame is saved, so the call may be preempted like any
@@ -110,8 +135,32 @@ trap_vector:
     call    syscall_entry
     csrci   sstatus, 1 << 1         /* SIE off before sepc and sstatus are reloaded */
     sd      a0, TF_A0(sp)
+    /* ch9: a killed program ends on its way back to U-mode (task_cancel_point); ch10 looks
+     * at the flag here, so that the common case costs three instructions and no call. */
+    ld      t0, HART_CURRENT(tp)
+    lbu     t0, TASK_ABORT_REQUESTED(t0)
+    beqz    t0, trap_return
+    call    task_cancel_point
     j       trap_return
-1:  mv      a0, sp
+
+.Linterrupt:
+    /* ch10: the timer interrupt from the kernel, the commonest trap of all, goes straight to
+     * its handler, without trap_handle's bookkeeping (it needs none: it cannot nest, since
+     * interrupts are off in it, and it does not end a task). The rest go the general way. */
+    slli    t0, t0, 1               /* the cause code, doubled (the top bit shifted out) */
+    addi    t0, t0, -2 * 5          /* IRQ_S_TIMER (kernel/riscv.h) */
+    bnez    t0, .Lgeneral
+    ld      t0, TF_SSTATUS(sp)
+    andi    t0, t0, 1 << 8          /* sstatus.SPP: 1 if from the kernel */
+    beqz    t0, .Lgeneral
+    call    timer_interrupt
+    lbu     t0, HART_NEED_RESCHED(tp)
+    beqz    t0, trap_return
+    call    sched_preempt           /* switch tasks; we return here when resumed */
+    j       trap_return
+
+.Lgeneral:
+    mv      a0, sp
     call    trap_handle
 
     .globl trap_return
@@ -123,18 +172,15 @@ trap_return:
     csrw    sstatus, t0             /* SPP and SPIE say where sret goes and with what SIE */
 
     /* Returning to U-mode (SPP = 0): the next trap from there must find this hart through
-     * sscratch and land at the top of this kernel stack. */
+     * sscratch and land at the top of this kernel stack; the program's tp comes back. Back to
+     * the kernel, tp stays this hart's: the interrupted task may have been switched out inside
+     * this trap and resumed on another hart, and the tp in its frame is the old hart's. */
     andi    t0, t0, 1 << 8          /* sstatus.SPP */
-    bnez    t0, .Lto_kernel
+    bnez    t0, 1f
     addi    t0, sp, TF_SIZE
     sd      t0, HART_KERNEL_SP(tp)
     csrw    sscratch, tp
-    j       1f
-.Lto_kernel:
-    /* Back to the kernel, tp must stay this hart's: the interrupted task may have been
-     * switched out inside this trap and resumed on another hart, and the tp in its frame is
-     * the old hart's. (In U-mode, tp is the program's own, so that one is restored.) */
-    sd      tp, TF_TP(sp)
+    ld      tp, TF_TP(sp)
 1:
     /* Reload what C may have changed. s0-s11 are not reloaded: they are callee-saved, so
      * trap_handle and everything it calls leave them as they found them, and a task switch in
@@ -143,7 +189,6 @@ trap_return:
      * the registers itself before coming here. */
     ld      ra, TF_RA(sp)
     ld      gp, TF_GP(sp)
-    ld      tp, TF_TP(sp)
     ld      t0, 32(sp)
     ld      t1, 40(sp)
     ld      t2, 48(sp)
@@ -163,7 +208,9 @@ trap_return:
     sret
 
 .Lstack_overflow:
-    /* Out of line: make the spare stack the one to switch to, give t0 back, build the frame. */
+    /* Out of line: sscratch = the kernel's tp again (the frame's TF_TP comes from it), make
+     * the spare stack the one to switch to, give t0 back, build the frame the user way. */
+    csrw    sscratch, tp
     ld      t0, HART_OVERFLOW_SP(tp)
     sd      t0, HART_KERNEL_SP(tp)
     ld      t0, HART_USER_SP(tp)

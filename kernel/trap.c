@@ -31,6 +31,7 @@ _Static_assert(offsetof(struct trap_frame, a0) == TF_A0, "trap frame layout");
 _Static_assert(offsetof(struct trap_frame, sepc) == TF_SEPC, "trap frame layout");
 _Static_assert(offsetof(struct trap_frame, stval) == TF_STVAL, "trap frame layout");
 _Static_assert(sizeof(struct trap_frame) <= TF_SIZE && TF_SIZE % 16 == 0, "trap frame size");
+_Static_assert(IRQ_S_TIMER == 5, "trap.S dispatches the timer interrupt by its code, 5");
 
 /* Names from the Privileged spec's scause table. */
 static const char *const exception_names[] = {

@@ -34,6 +34,10 @@
 /* The nesting that belongs to the running task, not to the hart (struct nest): one word, so
  * that task/switch.S carries it across a switch in two loads and two stores (ch10). */
 #define HART_NEST    80
+/* The flag trap.S checks before a system call returns (struct task, task/task.h). */
+#define TASK_ABORT_REQUESTED 301
+/* And the one trap.S checks after a timer interrupt (ch10). */
+#define HART_NEED_RESCHED 88
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -49,6 +53,8 @@ struct nest {
     bool push_intr_was_on;      /* interrupts were on at the outermost push_off */
 } __attribute__((aligned(8)));
 
+/* s1-s11 are saved only for traps from U-mode other than system calls (ch10): C preserves
+ * them, so nothing else needs them, and a kernel trap's frame holds stale values there. */
 struct trap_frame {
     uint64_t ra, sp, gp, tp;
     uint64_t t0, t1, t2;

@@ -256,22 +256,27 @@ void sched_switch(void)
     switch_to(h, prev, next);
 }
 
-void sched_tick(void)
+/* Does the current task's turn end at this interrupt? */
+FRAMELESS void sched_check_slice(struct hart *h)
+{
+    struct task *t = h->current;
+    if (t == h->idle || (t->slice_left == 0 && h->runq.length != 0))
+        h->need_resched = true;     /* idle: work arrived, or another hart has some to steal */
+}
+
+FRAMELESS void sched_tick(void)
 {
     struct hart *h = this_hart();
     struct task *t = h->current;
-
-    if (!list_empty(&h->sleepers.waiters))     /* only this hart adds to it: a safe hint */
-        sleep_wake_due();
-    if (t == h->idle) {         /* work arrived, or another hart has some to steal */
-        h->need_resched = true;
-        return;
-    }
     t->ticks_run++;
     if (t->slice_left > 0)
         t->slice_left--;
-    if (t->slice_left == 0 && h->runq.length != 0)
-        h->need_resched = true;
+    sched_check_slice(h);
+    /* Last, so that this is a tail call and the tick needs no stack frame: sleep_wake_due
+     * checks the slice again if it wakes anyone. Only this hart adds to its sleepers, so
+     * looking without the lock is a safe hint. */
+    if (!list_empty(&h->sleepers.waiters))
+        sleep_wake_due();
 }
 
 void sched_preempt(void)

@@ -97,6 +97,8 @@ void sched_switch(void);
 void sched_yield(void);
 /* The timer interrupt's part: time slices, sleepers. May ask for a switch on trap exit. */
 void sched_tick(void);
+/* Ask for a switch at the end of this interrupt if the current task's turn is over. */
+void sched_check_slice(struct hart *h);
 /* At the end of an interrupt: switch if sched_tick asked for it (trap.c checks
  * hart->need_resched inline, as it is rarely set). */
 void sched_preempt(void);

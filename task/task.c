@@ -27,6 +27,9 @@
 
 #include <stdarg.h>
 
+_Static_assert(__builtin_offsetof(struct task, abort_requested) == TASK_ABORT_REQUESTED,
+               "kernel/trap.S's offset");
+
 #define TASK_MAGIC 0x7461736b6861726eUL     /* "tashkarn": a live struct task */
 
 extern char task_trampoline[];

@@ -165,10 +165,15 @@ void sleep_wake_due(void)
     struct wait_queue *wq = &this_hart()->sleepers;
     uint64_t now = rdtime();
     spin_lock(&wq->lock);
+    bool woke = false;
     while (!list_empty(&wq->waiters) &&
-           list_entry(wq->waiters.next, struct task, wait_node)->wake_at <= now)
+           list_entry(wq->waiters.next, struct task, wait_node)->wake_at <= now) {
         unblock(pop_waiter(wq), false);
+        woke = true;
+    }
     spin_unlock(&wq->lock);
+    if (woke)                   /* one may have queued here, behind a task whose turn is up */
+        sched_check_slice(this_hart());
 }
 
 void mutex_init(struct mutex *m)
