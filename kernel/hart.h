@@ -58,6 +58,8 @@ struct hart {
     uint64_t idle_time;         /* timebase ticks spent in the idle task, up to idle_since */
     uint64_t idle_since;        /* when it last switched to the idle task */
     uint64_t guards_seen;       /* vm_guards_made when this hart last flushed its TLB (ch10) */
+    struct task *task_cache;    /* ended tasks kept for reuse, and how many (task/task.c) */
+    int tasks_cached;
 
     uint64_t timer_interrupts;  /* timer interrupts actually taken */
 

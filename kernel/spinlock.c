@@ -24,7 +24,14 @@
 
 void spin_init(struct spinlock *l, const char *name, enum lock_rank rank)
 {
-    *l = (struct spinlock)SPINLOCK_INIT(name, rank);
+    l->locked = 0;
+    l->owner = -1;
+    l->taken = 0;
+    l->order = LOCK_ORDER(rank);
+    l->rank = rank;
+    l->name = name;
+    l->pc = 0;
+    l->held_next = NULL;
 }
 
 /* Interrupts off, counted. The nesting lives in the hart's `nest` word, which the switch

@@ -74,11 +74,13 @@ void sched_make_runnable(struct task *t)
             to = idle;
     }
     struct hart *h = &harts[to];
-    uint64_t flags = spin_lock_irqsave(&h->runq.lock);
+    uint64_t sie = intr_save();
+    spin_lock_irqoff(&h->runq.lock);
     t->hart = to;
     t->state = TASK_RUNNABLE;
     runq_push(&h->runq, t);
-    spin_unlock_irqrestore(&h->runq.lock, flags);
+    spin_unlock_irqoff(&h->runq.lock);
+    intr_restore(sie);
     sched_kick_if_idle(h);
 }
 
@@ -178,32 +180,14 @@ static __attribute__((noinline, cold)) void still_on_cpu(struct task *t, int har
           (unsigned long)t->id, hart);
 }
 
-/* The switch itself, for every caller: from prev (this hart's current task, already queued
- * again, blocked or done) to next (taken off a queue, or the idle task). Interrupts are off
- * and no spinlock is held. Returns when prev runs again, perhaps on another hart. Only what
- * changes with the task is done here; what can be done once per task or per hart is not. */
-static inline __attribute__((always_inline)) void switch_to(struct hart *h, struct task *prev,
-                                                            struct task *next)
+/* The last part of every switch: next becomes this hart's running task and gets its turn,
+ * and context_switch jumps into it. Returns when prev runs again, perhaps on another hart.
+ * Only what changes with the task is done here; what can be done once per task or per hart
+ * is not. */
+static inline __attribute__((always_inline)) void switch_commit(struct hart *h,
+                                                                struct task *prev,
+                                                                struct task *next)
 {
-    check_stack(prev);
-    /* Never wait here for another hart to finish saving next: two harts each waiting for the
-     * other's task would wait for ever with interrupts off (chapter 9). Wakers wait for on_cpu
-     * before queueing a task (task/wait.c) and steal skips such tasks, so it cannot be set. */
-    if (__builtin_expect(__atomic_load_n(&next->on_cpu, __ATOMIC_RELAXED), 0))
-        still_on_cpu(next, h->index);
-    /* A user program runs on its own page table; kernel tasks on the kernel's. (Every table
-     * holds the kernel's half, so this is only for the user half, and an address space that
-     * is freed is then in no hart's satp.) */
-    struct vm *want = next->proc ? next->proc->vm : NULL;
-    if (__builtin_expect(want != h->vm, 0))
-        vm_switch(want);
-    /* A stack guard page made since this hart last looked may still be mapped in its TLB
-     * (kernel/vm.c): flush once per new guard, not once per switch. */
-    uint64_t guards = vm_kernel_guards();
-    if (__builtin_expect(h->guards_seen != guards, 0)) {
-        h->guards_seen = guards;
-        sfence_vma_all();
-    }
     next->on_cpu = true;
     next->state = TASK_RUNNING;
     next->slice_left = TASK_SLICE_TICKS;
@@ -215,17 +199,108 @@ static inline __attribute__((always_inline)) void switch_to(struct hart *h, stru
     finish_switch(this_hart());                 /* prev may resume on another hart */
 }
 
-/* Yield and preemption: the running task to the back of this hart's queue and the front one
- * off it, in one locked step, then the switch. With nothing queued, it just carries on. */
-void sched_yield(void)
+/* next's address space: a user program runs on its own page table, kernel tasks on the
+ * kernel's. (Every table holds the kernel's half, so this is only for the user half, and an
+ * address space that is freed is then in no hart's satp.) */
+static inline struct vm *vm_of(const struct task *t)
 {
-    struct hart *h = this_hart();
+    return t->proc ? t->proc->vm : NULL;
+}
+
+/* The switch, for every caller: from prev (this hart's current task, already queued again,
+ * blocked or done) to next (taken off a queue, or the idle task). Interrupts are off and no
+ * spinlock is held. */
+static __attribute__((noinline)) void switch_to(struct hart *h, struct task *prev,
+                                                struct task *next)
+{
+    check_stack(prev);
+    /* Never wait here for another hart to finish saving next: two harts each waiting for the
+     * other's task would wait for ever with interrupts off (chapter 9). Wakers wait for on_cpu
+     * before queueing a task (task/wait.c) and steal skips such tasks, so it cannot be set. */
+    if (__builtin_expect(__atomic_load_n(&next->on_cpu, __ATOMIC_RELAXED), 0))
+        still_on_cpu(next, h->index);
+    if (__builtin_expect(vm_of(next) != h->vm, 0))
+        vm_switch(vm_of(next));
+    /* A stack guard page made since this hart last looked may still be mapped in its TLB
+     * (kernel/vm.c): flush once per new guard, not once per switch. */
+    uint64_t guards = vm_kernel_guards();
+    if (__builtin_expect(h->guards_seen != guards, 0)) {
+        h->guards_seen = guards;
+        sfence_vma_all();
+    }
+    switch_commit(h, prev, next);
+}
+
+/* Yield and preemption, on the hottest path of all (ch10): the running task to the back of
+ * this hart's queue and the front one off it, in one locked step, then the switch. With
+ * nothing queued, it just carries on. The common case is inline and calls nothing but
+ * context_switch; anything unusual (a contended lock, a user address space, a new guard page,
+ * a failed check) goes the careful way, out of line. So the only value that must live across
+ * a call is the caller's interrupt flag, and the stack frame stays small. */
+static __attribute__((noinline)) void yield_careful(struct hart *h)
+{
     struct task *prev = h->current;
     spin_lock_irqoff(&h->runq.lock);
     struct task *next = runq_rotate(&h->runq, prev);
     spin_unlock_irqoff(&h->runq.lock);
     if (next)
         switch_to(h, prev, next);
+}
+
+static __attribute__((noreturn, noinline, cold)) void runq_lock_lost(struct hart *h)
+{
+    panic("hart %d: its run queue's lock is not its newest held lock after a yield took it",
+          h->index);
+}
+
+/* The switch, inline when nothing is unusual: a stack intact, next not still on a hart, the
+ * same address space, no new guard page. Otherwise switch_to checks and handles it all. */
+static inline __attribute__((always_inline)) void switch_fast(struct hart *h, struct task *prev,
+                                                              struct task *next)
+{
+    if (__builtin_expect((prev->stack && prev->stack[0] != (uint64_t)prev->stack) ||
+                         __atomic_load_n(&next->on_cpu, __ATOMIC_RELAXED) ||
+                         vm_of(next) != h->vm || h->guards_seen != vm_kernel_guards(), 0)) {
+        switch_to(h, prev, next);
+        return;
+    }
+    switch_commit(h, prev, next);
+}
+
+static inline __attribute__((always_inline)) void yield_on(struct hart *h)
+{
+    struct task *prev = h->current;
+    struct spinlock *l = &h->runq.lock;
+    if (__builtin_expect(!spin_acquire_fast(l, SPIN_HERE()), 0)) {
+        yield_careful(h);
+        return;
+    }
+    struct task *next = runq_rotate(&h->runq, prev);
+    if (__builtin_expect(!spin_release_fast(l), 0))
+        runq_lock_lost(h);      /* it took l and nothing since: only memory corruption */
+    if (next)
+        switch_fast(h, prev, next);
+}
+
+void sched_yield(void)
+{
+    yield_on(this_hart());
+}
+
+/* task_yield lives here, not in task/task.c, so that the whole of it is one function: one
+ * stack frame on the hottest path of all. */
+void task_yield(void)
+{
+    spin_assert_none_held("yielded");
+    if (__builtin_expect(task_aborted(), 0))
+        task_cancel_point();
+    uint64_t s = intr_save();
+    struct hart *h = this_hart();
+    if (h->runq.length != 0)            /* a hint; the rotation copes if it just emptied */
+        yield_on(h);
+    intr_restore(s);
+    if (__builtin_expect(task_aborted(), 0))
+        task_cancel_point();            /* aborted while it waited for its turn */
 }
 
 void sched_switch(void)
@@ -253,7 +328,7 @@ void sched_switch(void)
         h->idle_since = rdtime();
         set_idle(h);
     }
-    switch_to(h, prev, next);
+    switch_fast(h, prev, next);
 }
 
 /* Does the current task's turn end at this interrupt? */

@@ -57,58 +57,130 @@ __attribute__((noreturn, used)) void task_start(void)
     task_exit(t->fn(t->arg));
 }
 
-/* A task's stack is a run of 1 + TASK_STACK_PAGES frames. The first is a guard page, unmapped
- * while the task lives, so running off the bottom of the stack faults at once (kernel/trap.c
- * names it) instead of overwriting whatever lies below. The canary stays as a second check. */
-static uint64_t *stack_alloc(void)
+/* A task is a run of 1 + TASK_STACK_PAGES frames. The first is a guard page, unmapped while
+ * the task lives, so running off the bottom of the stack faults at once (kernel/trap.c names
+ * it) instead of overwriting whatever lies below; the canary stays as a second check. The rest
+ * is its stack, with the struct task itself at the very top (ch10: one allocation per task,
+ * and none from the heap), where a stack growing down never reaches it before the guard. */
+#define TASK_RUN_PAGES (1 + TASK_STACK_PAGES)
+#define TASK_STRUCT_BYTES ((sizeof(struct task) + 15) & ~15UL)
+
+static struct task *task_alloc(void)
 {
-    char *run = frame_alloc_run(1 + TASK_STACK_PAGES);
+    char *run = frame_alloc_run(TASK_RUN_PAGES);
     if (run == NULL)
         return NULL;
     vm_kernel_guard(run);
-    return (uint64_t *)(run + PAGE_SIZE);
+    struct task *t = (struct task *)(run + TASK_RUN_PAGES * PAGE_SIZE - TASK_STRUCT_BYTES);
+    memset(t, 0, sizeof(*t));
+    t->stack = (uint64_t *)(run + PAGE_SIZE);
+    wait_init(&t->joiners, "joiners");
+    spin_init(&t->lock, "task", LOCK_TASK);
+    list_init(&t->queue_node);
+    list_init(&t->wait_node);
+    return t;
 }
 
-static void stack_free(uint64_t *stack)
+static void task_release_run(struct task *t)
 {
-    char *run = (char *)stack - PAGE_SIZE;
+    char *run = (char *)t->stack - PAGE_SIZE;
     vm_kernel_unguard(run);
-    frame_free(run);
+    frame_free(run);            /* the struct too: it lives in the run */
+}
+
+/* Each hart keeps up to TASK_CACHE_MAX ended tasks, struct, stack and guard page together,
+ * ready to be spawned again (ch10): a new task then costs no heap, no frames and no page-table
+ * change, and an ended one no TLB shootdown. Only its own hart touches a cache, with
+ * interrupts off, so it needs no lock. What the cache holds is not a live task (its magic is
+ * cleared), so a handle used after task_drop is still refused. Bounded, so that a burst of
+ * tasks does not leave memory parked here for ever: beyond the bound, tasks are freed. */
+static struct task *cache_take(void)
+{
+    uint64_t s = intr_save();
+    struct hart *h = this_hart();
+    struct task *t = h->task_cache;
+    if (t) {
+        h->task_cache = t->cache_next;
+        h->tasks_cached--;
+    }
+    intr_restore(s);
+    return t;
+}
+
+static void task_free(struct task *t)
+{
+    t->magic = 0;
+    uint64_t s = intr_save();
+    struct hart *h = this_hart();
+    if (h->tasks_cached < TASK_CACHE_MAX) {
+        t->cache_next = h->task_cache;
+        h->task_cache = t;
+        h->tasks_cached++;
+        intr_restore(s);
+        return;
+    }
+    intr_restore(s);
+    task_release_run(t);
+}
+
+size_t task_cache_frames(void)
+{
+    size_t n = 0;
+    for (int i = 0; i < smp_harts(); i++)
+        n += __atomic_load_n(&harts[i].tasks_cached, __ATOMIC_RELAXED);
+    return n * TASK_RUN_PAGES;
+}
+
+/* Every field a task's life may have changed, set for a new one (the stack is kept). */
+static void task_reset(struct task *t, const char *name, task_fn fn, void *arg,
+                       struct proc *proc)
+{
+    size_t n = 0;
+    for (; n < TASK_NAME_MAX - 1 && name[n]; n++)
+        t->name[n] = name[n];
+    t->name[n] = '\0';
+    t->magic = TASK_MAGIC;
+    t->state = TASK_RUNNABLE;
+    t->outcome = TASK_RETURNED;
+    t->fn = fn;
+    t->arg = arg;
+    t->result = NULL;
+    t->wake_at = 0;
+    t->refs = 2;
+    t->joined = false;
+    t->abort_requested = false;
+    t->wait_abortable = false;
+    t->on_cpu = false;
+    t->waiting_on = NULL;
+    t->mutexes_held = 0;
+    t->slice_left = 0;
+    t->ticks_run = 0;
+    t->proc = proc;
+    t->cache_next = NULL;
+    sched_stack_canary(t);
+    /* Its locks and lists need nothing: a task ends with both locks free and no joiner left
+     * waiting (task_alloc set them up once). */
+    /* The first switch into it lands in task_start, on the top of its stack, with the frame
+     * pointer 0 so that backtraces end there, and no trap or push_off nesting. */
+    t->ctx.ra = (uint64_t)task_trampoline;
+    t->ctx.sp = (uint64_t)t;            /* just below the struct, 16-byte aligned */
+    t->ctx.s[0] = 0;
+    t->ctx.nest = (struct nest){0};
 }
 
 static struct task *spawn(const char *name, task_fn fn, void *arg, int pin_to,
                           struct proc *proc)
 {
-    struct task *t = kzalloc(sizeof(*t));
-    uint64_t *stack = t ? stack_alloc() : NULL;
-    if (stack == NULL) {
-        kfree(t);
+    struct task *t = cache_take();
+    if (t == NULL && (t = task_alloc()) == NULL)
         return NULL;
-    }
-    size_t n = strlen(name);
-    memcpy(t->name, name, n < TASK_NAME_MAX - 1 ? n : TASK_NAME_MAX - 1);
-    t->magic = TASK_MAGIC;
-    t->fn = fn;
-    t->arg = arg;
-    t->refs = 2;
-    t->stack = stack;
-    t->proc = proc;
-    sched_stack_canary(t);
-    wait_init(&t->joiners, "joiners");
-    spin_init(&t->lock, "task", LOCK_TASK);
-    list_init(&t->queue_node);
-    list_init(&t->wait_node);
-    /* The first switch into it lands in task_start, on the top of its stack, with the frame
-     * pointer 0 so that backtraces end there. */
-    t->ctx.ra = (uint64_t)task_trampoline;
-    t->ctx.sp = (uint64_t)stack + TASK_STACK_PAGES * PAGE_SIZE;
-    t->ctx.s[0] = 0;
+    task_reset(t, name, fn, arg, proc);
 
-    spin_lock(&tasks_lock);
+    uint64_t flags = spin_lock_irqsave(&tasks_lock);
     t->id = next_id++;
     list_push_back(&all_tasks, &t->all_node);
     live_tasks++;
-    spin_unlock(&tasks_lock);
+    spin_unlock_irqrestore(&tasks_lock, flags);
     /* Unless pinned, its hart is ours to begin with: sched_make_runnable moves it to an idle
      * hart (and wakes that one) if there is one. Interrupts off, so "ours" stays ours. */
     uint64_t sie = intr_save();
@@ -149,21 +221,18 @@ static bool task_valid(const struct task *t)
     return t != NULL && t->magic == TASK_MAGIC;
 }
 
-/* Drop one reference; the last one frees the stack and the struct. */
+/* Drop one reference; the last one takes the task off the list of all tasks and frees it (to
+ * this hart's cache). The count is atomic, so only the last drop takes the lock. */
 void task_put(struct task *t)
 {
-    spin_lock(&tasks_lock);
-    if (--t->refs > 0) {
-        spin_unlock(&tasks_lock);
+    if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) > 0)
         return;
-    }
     assert(t->state == TASK_DONE);
+    uint64_t flags = spin_lock_irqsave(&tasks_lock);
     list_remove(&t->all_node);
     live_tasks--;
-    spin_unlock(&tasks_lock);
-    t->magic = 0;
-    stack_free(t->stack);
-    kfree(t);
+    spin_unlock_irqrestore(&tasks_lock, flags);
+    task_free(t);
 }
 
 void task_drop(struct task *t)
@@ -179,19 +248,19 @@ int task_join(struct task *t, void **result)
         return TASK_EINVAL;
     if (t == task_current())
         return TASK_ESELF;
-    spin_lock(&t->joiners.lock);
+    uint64_t flags = spin_lock_irqsave(&t->joiners.lock);
     if (t->joined) {
-        spin_unlock(&t->joiners.lock);
+        spin_unlock_irqrestore(&t->joiners.lock, flags);
         return TASK_EJOINED;
     }
     t->joined = true;
     while (t->state != TASK_DONE)
         if (wait_block(&t->joiners) != 0) {     /* the joiner itself was aborted */
             t->joined = false;
-            spin_unlock(&t->joiners.lock);
+            spin_unlock_irqrestore(&t->joiners.lock, flags);
             task_exit_aborted();
         }
-    spin_unlock(&t->joiners.lock);
+    spin_unlock_irqrestore(&t->joiners.lock, flags);
     if (t->outcome == TASK_PANICKED)
         return TASK_EPANICKED;
     if (t->outcome == TASK_ABORTED)
@@ -219,14 +288,14 @@ void task_finish(enum task_outcome outcome, void *result)
         proc_release(t);
         intr_off();
     }
-    spin_lock(&t->joiners.lock);
+    spin_lock_irqoff(&t->joiners.lock);     /* interrupts are off from here to the end */
     t->outcome = outcome;
     t->result = result;
-    spin_lock(&t->lock);        /* DONE under the task lock too: task_abort then does nothing */
+    spin_lock_irqoff(&t->lock); /* DONE under the task lock too: task_abort then does nothing */
     t->state = TASK_DONE;       /* the next task to run on this hart reclaims it */
-    spin_unlock(&t->lock);
+    spin_unlock_irqoff(&t->lock);
     wait_wake_all(&t->joiners);
-    spin_unlock(&t->joiners.lock);
+    spin_unlock_irqoff(&t->joiners.lock);
     sched_switch();
     panic("task '%s' ran after it ended", t->name);
 }
@@ -290,8 +359,16 @@ int task_abort_id(uint64_t id)
     for (struct list_node *l = all_tasks.next; l != &all_tasks; l = l->next) {
         struct task *c = list_entry(l, struct task, all_node);
         if (c->id == id && c->state != TASK_DONE) {
-            t = c;
-            t->refs++;              /* it cannot be freed under us once the lock is gone */
+            /* A reference, so that it cannot be freed under us once the lock is gone; unless
+             * its count is already 0: then its last task_put is waiting for our lock, and it
+             * is as good as gone. */
+            int refs = __atomic_load_n(&c->refs, __ATOMIC_RELAXED);
+            while (refs > 0 && !__atomic_compare_exchange_n(&c->refs, &refs, refs + 1, false,
+                                                            __ATOMIC_ACQ_REL,
+                                                            __ATOMIC_RELAXED))
+                ;
+            if (refs > 0)
+                t = c;
             break;
         }
     }
@@ -301,17 +378,6 @@ int task_abort_id(uint64_t id)
     task_abort(t);
     task_put(t);
     return 0;
-}
-
-void task_yield(void)
-{
-    spin_assert_none_held("yielded");
-    task_cancel_point();
-    uint64_t s = intr_save();
-    if (this_hart()->runq.length != 0)  /* a hint; the switch copes if it just emptied */
-        sched_yield();
-    intr_restore(s);
-    task_cancel_point();                /* aborted while it waited for its turn */
 }
 
 void task_sleep_ms(uint64_t ms)

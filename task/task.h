@@ -16,11 +16,13 @@
 #include "task/wait.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define TASK_NAME_MAX    16
 #define TASK_STACK_PAGES 4          /* 16 KiB kernel stack per task */
 #define TASK_SLICE_TICKS 2          /* timer ticks a task may run before it is preempted */
+#define TASK_CACHE_MAX   8          /* ended tasks each hart keeps for reuse (ch10) */
 
 /* task_join's errors (and the results it distinguishes). */
 #define TASK_EPANICKED (-1)         /* the task called task_panic */
@@ -62,7 +64,7 @@ struct task {
     struct list_node all_node;      /* on the list of every task: tasks_lock (task.c) */
     uint64_t wake_at;               /* sleeping: the time CSR value to wake at (owner) */
     struct wait_queue joiners;      /* tasks in task_join for this one */
-    int refs;                       /* the handle + 1 until reaped: tasks_lock */
+    int refs;                       /* the handle + 1 until reaped: atomic */
     bool joined;                    /* joiners.lock */
     bool abort_requested;           /* lock; the owner may read it alone (it is only ever set) */
     bool wait_abortable;            /* lock: blocked in a wait that task_abort may end */
@@ -78,6 +80,7 @@ struct task {
     uint64_t slice_left;            /* ticks left in this time slice */
     uint64_t ticks_run;             /* timer ticks that found it running */
     struct proc *proc;              /* a user program's (kernel/proc.h), NULL for kernel tasks */
+    struct task *cache_next;        /* in its hart's cache of ended tasks (owner hart) */
 };
 
 struct task *task_spawn(const char *name, task_fn fn, void *arg);
@@ -118,6 +121,9 @@ static inline struct task *task_current(void)
 struct task_info;
 int task_list(struct task_info *out, int max);
 int task_count(void);               /* tasks not yet reaped (idle tasks excluded) */
+/* Frames held by the harts' caches of ended tasks (task.c), read without locks: for leak
+ * checks, once the tasks have settled. */
+size_t task_cache_frames(void);
 
 /* A switch point: if the current task has an abort pending and holds no mutex, it ends here.
  * task_yield, sleeping, task_join and blocking waits call it; so does the return to U-mode. */

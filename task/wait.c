@@ -43,13 +43,15 @@ static __attribute__((noinline)) void wait_until_saved(struct task *t)
  * call did it, and so handed t to the scheduler. */
 static bool unblock(struct task *t, bool abort)
 {
-    spin_lock(&t->lock);
+    uint64_t sie = intr_save();         /* usually off already: a wait queue's lock is held */
+    spin_lock_irqoff(&t->lock);
     if (abort)
         t->abort_requested = true;
     bool ours = t->state == TASK_BLOCKED && (!abort || t->wait_abortable);
     if (ours)
         t->state = TASK_RUNNABLE;
-    spin_unlock(&t->lock);
+    spin_unlock_irqoff(&t->lock);
+    intr_restore(sie);
     if (!ours)
         return false;
     RACE_WINDOW();
@@ -71,23 +73,24 @@ static int block(struct wait_queue *wq, struct list_node *at, bool interruptible
               h->held ? h->held->name : "none");
     /* A task holding a mutex cannot be ended here: the mutex would stay locked for ever. */
     bool abortable = interruptible && t->mutexes_held == 0;
-    spin_lock(&t->lock);
+    spin_lock_irqoff(&t->lock);
     if (abortable && t->abort_requested) {
-        spin_unlock(&t->lock);
+        spin_unlock_irqoff(&t->lock);
         return TASK_EABORTED;           /* aborted before it blocked: it does not block */
     }
     t->state = TASK_BLOCKED;
     t->wait_abortable = abortable;
-    spin_unlock(&t->lock);
+    spin_unlock_irqoff(&t->lock);
     t->waiting_on = wq;
     list_insert_before(at, &t->wait_node);
 
-    push_off();                 /* interrupts stay off from the unlock to the switch */
-    spin_unlock(&wq->lock);
+    /* Interrupts stay off from the unlock to the switch, and after it until the caller's
+     * spin_unlock: the irqoff pair leaves the push_off count that the caller's spin_lock made
+     * as it is, and that count goes with the task across the switch (task/switch.S). */
+    spin_unlock_irqoff(&wq->lock);
     RACE_WINDOW();              /* a waker or an abort may come now, before the switch */
     sched_switch();
-    spin_lock(&wq->lock);
-    pop_off();
+    spin_lock_irqoff(&wq->lock);
     if (t->waiting_on == wq) {  /* an abort woke it: it is still on the list */
         list_remove(&t->wait_node);
         t->waiting_on = NULL;

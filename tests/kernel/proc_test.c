@@ -31,7 +31,7 @@ static void usage_now(struct usage *u, int settle_to)
     struct kheap_stats h;
     frame_stats(&f);
     kheap_stats(&h);
-    u->frames_used = f.used;
+    u->frames_used = f.used - task_cache_frames();  /* ended tasks kept for reuse (ch10) */
     u->heap_used = h.used_bytes;
     u->tasks = task_count();
 }

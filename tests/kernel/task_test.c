@@ -144,6 +144,7 @@ KTEST(task_thousand_no_leak)
     int tasks0 = ktest_tasks_settled();
     kheap_stats(&h0);
     frame_stats(&f0);
+    size_t cached0 = task_cache_frames();
     for (int round = 0; round < 10; round++) {
         struct task *t[100];
         for (uintptr_t i = 0; i < 100; i++)
@@ -163,6 +164,8 @@ KTEST(task_thousand_no_leak)
     frame_stats(&f1);
     KT_EXPECTF(h1.used_bytes == h0.used_bytes, "heap used %lu -> %lu",
                (unsigned long)h0.used_bytes, (unsigned long)h1.used_bytes);
+    f0.used -= cached0;                 /* ended tasks kept for reuse are not leaked (ch10) */
+    f1.used -= task_cache_frames();
     KT_EXPECTF(f1.used == f0.used, "frames used %lu -> %lu", (unsigned long)f0.used,
                (unsigned long)f1.used);
 }
@@ -302,4 +305,52 @@ KTEST_PANICS(task_stack_overflow_panics)
 {
     struct task *t = task_spawn("overflow", smashes_canary, NULL);
     task_join(t, NULL);
+}
+
+/* Chapter 10's cache of ended tasks: a task spawned after one ended on this hart reuses it
+ * (struct, stack and guard page, no new frames), the caches stay within their bound however
+ * many tasks end at once, and a reused task starts clean. */
+static void *report_state(void *arg)
+{
+    struct task *t = task_current();
+    /* A reused task must look new: no abort pending, no result, its canary in place. */
+    bool clean = !t->abort_requested && t->result == NULL && t->mutexes_held == 0 &&
+                 t->stack[0] == (uint64_t)t->stack && t->ctx.nest.push_depth == 0;
+    return clean ? arg : NULL;
+}
+
+KTEST(task_cache_reuses_and_is_bounded)
+{
+    struct frame_stats f0, f1;
+    ktest_tasks_settled();
+    frame_stats(&f0);
+    size_t cached0 = task_cache_frames();
+    struct task *seen[40];
+    int reused = 0;
+    for (int i = 0; i < 40; i++) {
+        void *r;
+        KT_EXPECT((seen[i] = task_spawn_local("again", report_state, (void *)(uintptr_t)(i + 1))));
+        KT_EXPECT(task_join(seen[i], &r) == 0 && r == (void *)(uintptr_t)(i + 1));
+        for (int j = 0; j < i; j++)
+            reused += seen[j] == seen[i];
+        task_drop(seen[i]);
+    }
+    KT_EXPECTF(reused >= 30, "only %d of 40 spawns reused an ended task", reused);
+
+    enum { BURST = 4 * TASK_CACHE_MAX };
+    struct task *t[BURST];
+    for (uintptr_t i = 0; i < BURST; i++)
+        KT_EXPECT((t[i] = task_spawn("burst", report_state, (void *)(i + 1))));
+    for (uintptr_t i = 0; i < BURST; i++) {
+        void *r;
+        KT_EXPECT(task_join(t[i], &r) == 0 && r == (void *)(i + 1));
+        task_drop(t[i]);
+    }
+    ktest_tasks_settled();
+    size_t bound = (size_t)smp_harts() * TASK_CACHE_MAX * (1 + TASK_STACK_PAGES);
+    KT_EXPECTF(task_cache_frames() <= bound, "caches hold %lu frames, bound %lu",
+               (unsigned long)task_cache_frames(), (unsigned long)bound);
+    frame_stats(&f1);
+    KT_EXPECTF(f1.used - task_cache_frames() == f0.used - cached0, "frames used %lu -> %lu",
+               (unsigned long)(f0.used - cached0), (unsigned long)(f1.used - task_cache_frames()));
 }
