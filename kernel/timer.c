@@ -10,6 +10,7 @@
  * deadlines always span exactly one second of timebase.
  */
 #include "kernel/timer.h"
+#include "kernel/bootargs.h"
 #include "kernel/hart.h"
 #include "kernel/panic.h"
 #include "kernel/riscv.h"
@@ -21,6 +22,7 @@ static uint64_t rate_hz;        /* timer interrupts per second */
 static uint64_t period;         /* whole timebase ticks per interrupt: timebase / rate_hz */
 static uint64_t period_rem;     /* timebase % rate_hz, carried from deadline to deadline */
 static bool use_sstc;
+static bool end_turn;           /* QEMU -icount (boot argument icount): see timer_interrupt */
 static uint64_t boot_time;      /* time CSR at timer_init */
 
 void timer_init(uint64_t timebase_hz, uint64_t hz, bool sstc)
@@ -35,6 +37,7 @@ void timer_init(uint64_t timebase_hz, uint64_t hz, bool sstc)
     period = timebase_hz / hz;
     period_rem = timebase_hz % hz;
     use_sstc = sstc;
+    end_turn = bootarg_present("icount");
     boot_time = rdtime();
 }
 
@@ -92,6 +95,17 @@ FRAMELESS void timer_interrupt(struct trap_frame *tf)
         h->ticks++;
         step_deadline(h);
     }
+    /* Under QEMU 7.2's -icount the harts take turns on one host thread, and a turn lasts
+     * until the next timer deadline of any hart (QEMU 8.1 shares it out: commit 83ecdb18eb65).
+     * A hart that never idles (a program spinning in U-mode) took this interrupt, re-armed
+     * and ran on to the next deadline, turn after turn; a hart behind it in QEMU's order got
+     * only the nanoseconds by which the grid's deadlines differ in QEMU (each is rounded at
+     * the moment its hart wrote stimecmp), fewer instructions than this handler takes, and
+     * never left it: stress_kill's parent, woken from a sleep, never reached its kill. A wfi
+     * ends the turn; with this tick still pending it does not wait (on real harts, or
+     * without -icount, it is a no-op), and the hart goes on at its next turn. */
+    if (end_turn)
+        wfi();
     set_deadline(h->timer_next);
     sched_tick();               /* time slices and sleepers */
 }

@@ -58,6 +58,14 @@ test_stress_kill_latency() {
 for n in 2 4; do
     run_test "stress-kill-latency-smp$n" test_stress_kill_latency "$n"
 done
+# At 250 Hz, without the turn each tick ends (kernel/timer.c), hart 0's spinning child took
+# every -icount turn and the parent never reached its kill (round 47 at af96bac).
+test_stress_kill_latency_hz() {
+    boot --smp 4 --icount --args "hz=$1 init=stress_kill 1000 11" --timeout 60
+    stress_kill_passed
+    expect_status 0
+}
+run_test "stress-kill-latency-hz250-smp4" test_stress_kill_latency_hz 250
 
 # Again and again (REPEAT_RUNS times; `make soak` runs many more), real parallel harts, the
 # plain and the race kernel in turn: a race that shows once in twenty runs is still a bug.
