@@ -208,8 +208,10 @@ static long sys_heap_stats(uint64_t ubuf)
     struct frame_stats f;
     kheap_stats(&h);
     frame_stats(&f);
+    size_t cached = task_cache_frames();
     struct heap_info info = {h.arena_bytes, h.used_bytes, h.free_bytes, h.free_blocks,
-                             h.largest_free, h.allocs, h.frees, f.total, f.free};
+                             h.largest_free, h.allocs, h.frees, f.total, f.free + cached,
+                             cached};
     copy_to_user(me()->vm, ubuf, &info, sizeof(info));
     return 0;
 }

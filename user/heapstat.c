@@ -18,7 +18,8 @@ int main(void)
            (unsigned long)h.largest_free);
     printf("heap: %lu kmalloc, %lu kfree since boot\n", (unsigned long)h.allocs,
            (unsigned long)h.frees);
-    printf("frames: %lu free of %lu (4 KiB pages)\n", (unsigned long)h.frames_free,
-           (unsigned long)h.frames_total);
+    printf("frames: %lu free of %lu (4 KiB pages), %lu of them kept for reuse\n",
+           (unsigned long)h.frames_free, (unsigned long)h.frames_total,
+           (unsigned long)h.frames_cached);
     return 0;
 }

@@ -98,7 +98,8 @@ struct heap_info {
     uint64_t free_blocks;
     uint64_t largest_free;  /* the largest block kmalloc could hand out now (plus a header) */
     uint64_t allocs, frees; /* kmalloc and kfree calls since boot */
-    uint64_t frames_total, frames_free;    /* 4 KiB page frames */
+    uint64_t frames_total, frames_free;    /* 4 KiB page frames; free counts cached ones */
+    uint64_t frames_cached; /* of the free: ended tasks' stacks kept for reuse (ch10) */
 };
 
 /* The user address space (Sv39, privileged spec 4.4). Each program's page table also holds the
