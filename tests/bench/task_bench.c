@@ -5,6 +5,8 @@
  *   tick         per timer interrupt that does not switch (entry, handler, exit)
  *   spawn_join   per task_spawn + task_join + task_drop of a task that returns at once
  *                (spawn_local_join: the same with task_spawn_local)
+ *   spawn_join_live_N  spawn_join while N other tasks are alive, asleep (a curve: N = 0, 10,
+ *                100, 1000)
  *   balance      64 CPU-bound tasks over every hart: the busiest hart's share / an even one
  */
 #include "kernel/hart.h"
@@ -127,6 +129,44 @@ KBENCH(spawn_join)
 {
     bench_spawn_join("spawn_join", task_spawn);
     bench_spawn_join("spawn_local_join", task_spawn_local);
+}
+
+/* spawn_join_live_N: does spawning get dearer as tasks pile up (the list of every task, the
+ * sleepers, the heap)? N tasks sleep on this hart, far from their wake-up time, while
+ * spawn_join is measured as above; then they are aborted, which ends a sleeper at once. */
+static void *sleeper(void *arg)
+{
+    task_sleep_ms(24 * 3600 * 1000);    /* a day: the bench ends long before */
+    return arg;
+}
+
+static void bench_spawn_join_live(const char *name, int live)
+{
+    static struct task *parked[1000];
+    if (live > (int)(sizeof parked / sizeof parked[0]))
+        panic("kbench %s: at most %d live tasks", name, (int)(sizeof parked / sizeof parked[0]));
+    for (int i = 0; i < live; i++)
+        if ((parked[i] = task_spawn_local("sleeper", sleeper, NULL)) == NULL)
+            panic("kbench %s: spawn failed", name);
+    /* Let each one run into its sleep, so that none of them runs while we measure. */
+    for (int i = 0; i < live; i++)
+        while (__atomic_load_n(&parked[i]->state, __ATOMIC_RELAXED) != TASK_BLOCKED)
+            task_yield();
+    bench_spawn_join(name, task_spawn);
+    for (int i = 0; i < live; i++) {
+        task_abort(parked[i]);
+        if (task_join(parked[i], NULL) != TASK_EABORTED)
+            panic("kbench %s: a sleeper was not aborted", name);
+        task_drop(parked[i]);
+    }
+}
+
+KBENCH(spawn_join_live)
+{
+    bench_spawn_join_live("spawn_join_live_0", 0);
+    bench_spawn_join_live("spawn_join_live_10", 10);
+    bench_spawn_join_live("spawn_join_live_100", 100);
+    bench_spawn_join_live("spawn_join_live_1000", 1000);
 }
 
 /* balance: 64 equal CPU-bound tasks spawned from one hart; placement and work stealing spread
