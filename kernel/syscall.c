@@ -21,7 +21,8 @@
 #include "user/syscall.h"
 
 #define NAME_MAX_LEN 32             /* a program's name, with its NUL */
-#define TASKS_MAX    64             /* SYS_tasks reports at most this many */
+#define TASKS_MAX    128            /* SYS_tasks reports at most this many (make bench: 64
+                                       programs, tests/user/bench_syscall.c, and kernel tasks) */
 #define SLEEP_MAX_MS 86400000UL     /* a day: longer sleeps are cut to it */
 #define BRK_STEP     0x100000UL     /* brk grows 1 MiB at a time */
 
@@ -177,7 +178,7 @@ static long sys_tasks(uint64_t ubuf, size_t n)
     n = n < TASKS_MAX ? n : TASKS_MAX;
     if (vm_user_ok(me()->vm, ubuf, n * sizeof(struct task_info), VM_WRITE) != 0)
         return -EFAULT;
-    struct task_info *list = kmalloc(TASKS_MAX * sizeof(*list));
+    struct task_info *list = kmalloc(n * sizeof(*list));
     if (list == NULL)
         return -ENOMEM;
     int got = task_list(list, (int)n);
