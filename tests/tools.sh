@@ -102,3 +102,103 @@ test_setup_names_packages() {
     done
 }
 run_test tools-setup-names-packages test_setup_names_packages
+
+# tools/bench-plot (ch10) on a fixed bench.txt: well-formed SVG, one panel per curve with
+# exactly its points at their values, the same bytes twice; a missing curve fails loudly
+# unless --partial says only some benchmarks ran.
+bench_plot_fixture() {
+    cat <<'END'
+bench: KHEAP=heap/list.c
+bench kmalloc_pair_mean 360.947 instr
+bench spawn_join_live_0 2949.131 instr
+bench spawn_join_live_10 2949.5 instr
+bench spawn_join_live_100 2950 instr
+bench spawn_join_live_1000 2953.25 instr
+bench spawn_join 2949.131 instr
+bench tick 182 instr
+bench yield_2 230.003 instr/switch
+bench yield_8 230.003 instr/switch
+bench yield_64 230.1 instr/switch
+bench yield_256 231 instr/switch
+bench yield_1024 232 instr/switch
+bench syscall 125.001 instr
+bench syscall_64 126.5 instr
+bench yield_2_smp4 230.5 instr/switch
+bench yield_8_smp4 230.5 instr/switch
+bench yield_64_smp4 231 instr/switch
+bench yield_256_smp4 232 instr/switch
+bench yield_1024_smp4 240 instr/switch
+bench spawn_join_smp4 8707.643 instr
+bench kmalloc_pair_smp1 380 instr
+bench kmalloc_pair_smp2 380.022 instr
+bench kmalloc_pair_smp4 475.497 instr
+bench kmalloc_pair_smp8 788.346 instr
+bench heap_frag 1.328 ratio
+END
+}
+
+test_bench_plot() {
+    local dir="$TEST_DIR/$T_NAME.d" out status=0
+    rm -rf "$dir" && mkdir -p "$dir"
+    bench_plot_fixture >"$dir/bench.txt"
+    out=$(tools/bench-plot "$dir/bench.txt" "$dir/a.svg") || fail "bench-plot failed: $out"
+    echo "$out"
+    grep -q '^curve kmalloc_pair (per pair): 1 380.0, 2 380.0, 4 475.5, 8 788.3 ' <<<"$out" ||
+        fail "no kmalloc_pair curve line"
+    tools/bench-plot "$dir/bench.txt" "$dir/b.svg" >/dev/null
+    cmp "$dir/a.svg" "$dir/b.svg" || fail "the same bench.txt drew different bytes"
+    python3 - "$dir/a.svg" <<'END' || fail "the SVG is not what bench.txt says (above)"
+import sys, xml.etree.ElementTree as ET
+ns = {"s": "http://www.w3.org/2000/svg"}
+root = ET.parse(sys.argv[1]).getroot()        # raises if the SVG is not well-formed XML
+want = {
+    "yield": {"yield_2": (2, 230.003), "yield_8": (8, 230.003), "yield_64": (64, 230.1),
+              "yield_256": (256, 231), "yield_1024": (1024, 232),
+              "yield_2_smp4": (2, 230.5), "yield_8_smp4": (8, 230.5),
+              "yield_64_smp4": (64, 231), "yield_256_smp4": (256, 232),
+              "yield_1024_smp4": (1024, 240)},
+    "spawn_join": {"spawn_join_live_0": (0, 2949.131), "spawn_join_live_10": (10, 2949.5),
+                   "spawn_join_live_100": (100, 2950), "spawn_join_live_1000": (1000, 2953.25)},
+    "kmalloc_pair": {"kmalloc_pair_smp1": (1, 380), "kmalloc_pair_smp2": (2, 380.022),
+                     "kmalloc_pair_smp4": (4, 475.497), "kmalloc_pair_smp8": (8, 788.346)},
+    "syscall": {"syscall": (1, 125.001), "syscall_64": (64, 126.5)},
+}
+panels = {g.get("id"): g for g in root.iter("{http://www.w3.org/2000/svg}g")
+          if g.get("class") == "panel"}
+bad = []
+if sorted(panels) != sorted("panel-" + p for p in want):
+    bad.append(f"panels {sorted(panels)}")
+for p, points in want.items():
+    g = panels.get("panel-" + p)
+    if g is None:
+        continue
+    got = {c.get("data-name"): (int(c.get("data-x")), float(c.get("data-y")))
+           for c in g.iterfind(".//s:circle[@class='point']", ns)}
+    if got != {k: (x, float(y)) for k, (x, y) in points.items()}:
+        bad.append(f"{p}: points {got}")
+    # Drawn where they belong: a larger x further right, a larger figure never lower (close
+    # figures may share a pixel row).
+    at = [(int(c.get("data-x")), float(c.get("data-y")), float(c.get("cx")), float(c.get("cy")))
+          for c in g.iterfind(".//s:circle[@class='point']", ns)]
+    for x1, y1, cx1, cy1 in at:
+        for x2, y2, cx2, cy2 in at:
+            if (x1 < x2 and not cx1 < cx2) or (y1 < y2 and cy1 < cy2):
+                bad.append(f"{p}: ({x1}, {y1}) drawn at ({cx1}, {cy1}), "
+                           f"({x2}, {y2}) at ({cx2}, {cy2})")
+    if g.find("s:line[@class='target']", ns) is None:
+        bad.append(f"{p}: no target line")
+    if len(g.findall("s:text[@class='label']", ns)) != 2:
+        bad.append(f"{p}: not two axis labels")
+for b in bad:
+    print("FAIL: " + b)
+sys.exit(1 if bad else 0)
+END
+    grep -v '^bench kmalloc_pair_smp' "$dir/bench.txt" >"$dir/partial.txt"
+    out=$(tools/bench-plot "$dir/partial.txt" "$dir/c.svg" 2>&1) || status=$?
+    echo "$out"
+    [ "$status" != 0 ] || fail "a bench.txt without kmalloc_pair_smp* drew a plot and passed"
+    grep -q 'no figures for kmalloc_pair' <<<"$out" || fail "the missing curve is not named"
+    tools/bench-plot --partial "$dir/partial.txt" "$dir/c.svg" >/dev/null ||
+        fail "--partial failed on a missing curve"
+}
+run_test tools-bench-plot test_bench_plot
