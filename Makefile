@@ -5,7 +5,8 @@
 #   make gdb        gdb-multiarch attached to `make qemu-gdb` (run it in a second terminal)
 #   make test       install what is missing, build, run every test: "N passed, N failed"
 #   make soak       the race tests' repeats (tests/races.sh), SOAK_RUNS times each (500): hours
-#   make bench      deterministic instruction counts under QEMU -icount: build/bench.txt
+#   make bench      deterministic instruction counts under QEMU -icount: build/bench.txt, and
+#                   how they grow drawn in build/bench-curves.svg (BENCH=GLOB: fewer benchmarks)
 #   make fuzz       fuzz the device tree parser, the heap and the ELF checks, FUZZSEC s each (60)
 #   make chapters   list the chapters and tag them ch1..chN in this clone
 #   make clean      remove build/
@@ -189,7 +190,11 @@ soak: setup
 # instructions exactly; sleep=off keeps idle time from varying), plus the host-side heap_frag.
 # balance runs on four harts *without* -icount: under -icount the harts take turns on one host
 # thread, so how work spreads over them would mean nothing. That one figure varies from run to
-# run.
+# run. Chapter 10's cost curves: kmalloc_par once per hart count in BENCH_HARTS (each
+# `kmalloc_par_mean` becomes `kmalloc_pair_smpN`), then tools/bench-plot prints how each figure
+# grows and draws build/bench-curves.svg. A curve with no figures fails the bench, after the
+# rest is written (unless BENCH narrowed it on purpose).
+BENCH_HARTS ?= 1 2 4 8
 bench: setup
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory -s -C tests/host ../../build/host/heap_frag_$(notdir $(basename $(KHEAP)))
@@ -212,9 +217,28 @@ bench: setup
 	@SMP=4 ARGS="kbench=balance" tools/qemu --timeout 600 >>$(BUILD)/bench-smp4.log 2>&1 || \
 	    { tail -20 $(BUILD)/bench-smp4.log; \
 	      echo "bench: the kernel run failed (log: $(BUILD)/bench-smp4.log)"; exit 1; }
+	@# kmalloc_par at 1, 2, 4, 8 harts: a missing benchmark is named here, not skipped
+	@rm -f $(BUILD)/bench-harts.txt; case kmalloc_par in $(or $(BENCH),*)) ;; *) exit 0 ;; esac; \
+	for n in $(BENCH_HARTS); do \
+	    log=$(BUILD)/bench-kmalloc-smp$$n.log; \
+	    SMP=$$n MEM=256M ARGS="kbench=kmalloc_par" tools/qemu --timeout 600 \
+	        -- -icount shift=0,sleep=off >$$log 2>&1; status=$$?; \
+	    if grep -q '^# no benchmark matches' $$log; then \
+	        echo "bench: this kernel has no kbench kmalloc_par (the heap's, issue 14):" \
+	             "kmalloc_pair_smp* are missing, so make bench fails at the end" >&2; break; fi; \
+	    harts=$$(tr -d '\r' <$$log | sed -n 's/^bench kmalloc_par_harts \([0-9]*\) .*/\1/p'); \
+	    mean=$$(tr -d '\r' <$$log | sed -n 's/^bench kmalloc_par_mean \([0-9.]*\) .*/\1/p'); \
+	    if [ $$status != 0 ] || [ "$$harts" != $$n ] || [ -z "$$mean" ]; then \
+	        tail -20 $$log; echo "bench: kmalloc_par on $$n harts failed (status $$status," \
+	             "ran on '$$harts' harts; log: $$log)" >&2; exit 1; fi; \
+	    echo "bench kmalloc_pair_smp$$n $$mean instr" >>$(BUILD)/bench-harts.txt; \
+	done
 	@{ grep '^bench ' $(BUILD)/bench-smp1.log | tr -d '\r'; \
 	   grep '^bench ' $(BUILD)/bench-smp4.log | tr -d '\r' | sed 's/^bench \([^ ]*\)/bench \1_smp4/'; \
+	   cat $(BUILD)/bench-harts.txt 2>/dev/null; \
 	   $(BUILD)/host/heap_frag_$(notdir $(basename $(KHEAP))); } | tee $(BUILD)/bench.txt
+	@tools/bench-plot $(if $(BENCH),--partial) $(BUILD)/bench.txt $(BUILD)/bench-curves.svg
+	@echo "bench: the curves are drawn in $(BUILD)/bench-curves.svg"
 
 FUZZSEC ?= 60
 fuzz: setup
