@@ -52,7 +52,8 @@ __attribute__((noreturn, used)) void task_start(void)
 {
     sched_finish_switch();      /* its nesting is zero: its context's was (task/switch.S) */
     struct task *t = task_current();
-    task_cancel_point();                /* aborted before it ever ran */
+    if (__builtin_expect(t->abort_requested, 0))
+        task_cancel_point();            /* aborted before it ever ran */
     intr_on();
     task_exit(t->fn(t->arg));
 }
