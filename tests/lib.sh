@@ -184,6 +184,19 @@ build_variant() {
 # boot's), run gdb-multiarch in batch mode with tools/gdbinit plus GDB-ARGS (e.g. -ex c -ex bt);
 # gdb's output goes to $GDB_OUT.
 # Quitting gdb kills QEMU (tools/gdbinit); a QEMU still running after 5 s is a failure.
+# wait_for_port PORT: until something listens on TCP PORT (QEMU's gdb stub), at most 10 s. A
+# fixed sleep was too short on a busy host: gdb then found nothing to connect to.
+wait_for_port() {
+    local hex
+    hex=$(printf ':%04X ' "$1")
+    for _ in $(seq 100); do
+        awk '$4 == "0A" { print $2 " " }' /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+            grep -q "$hex" && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
 gdb_batch() {
     local smp=1 port=$((30100 + $(id -u) % 5000)) qemu
     [ "$1" = --smp ] && { smp=$2; shift 2; }
@@ -191,7 +204,7 @@ gdb_batch() {
     ARGS=${ARGS-demo} SMP=$smp ICOUNT= tools/qemu --gdb "$port" --timeout "$BOOT_TIMEOUT" \
         >"$TEST_DIR/$T_NAME.qemu" 2>&1 &
     qemu=$!
-    sleep 0.5
+    wait_for_port "$port"
     GDB_OUT=$(GDBPORT=$port timeout -k 5 "$BOOT_TIMEOUT" gdb-multiarch -q -nx -batch \
         -x tools/gdbinit "$@" 2>&1) || true
     echo "$GDB_OUT"

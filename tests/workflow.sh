@@ -21,7 +21,7 @@ test_gdb_session() {
     timeout -k 5 "$BOOT_TIMEOUT" make --no-print-directory qemu-gdb GDBPORT=$port SMP=2 \
         >"$TEST_DIR/$T_NAME.qemu" 2>&1 &
     qemu=$!
-    sleep 1
+    wait_for_port "$port"
     out=$(timeout -k 5 "$BOOT_TIMEOUT" make --no-print-directory gdb GDBPORT=$port \
         GDBFLAGS="-batch -ex continue -ex bt -ex 'info threads' -ex 'p \$\$priv'" 2>&1)
     echo "$out"
