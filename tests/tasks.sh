@@ -22,3 +22,13 @@ test_task_stack_overflow() {
     expect_line "^panic: task 'overflow' \\(id [0-9]+\\) overflowed its kernel stack \\(canary at 0x[0-9a-f]+ is 0\\)\$"
 }
 run_test task-stack-overflow test_task_stack_overflow
+
+# ch10: a timer interrupt that finds no room for its frame above the stack's floor is a stack
+# overflow like any other trap's (trap.S's fast timer path must not handle it on the spare stack).
+test_timer_near_stack_floor() {
+    boot --smp 1 --args "ktest=$1"
+    expect_status 3
+    expect_line "^panic: task '$2' overflowed its kernel stack \\(a trap at sp 0x[0-9a-f]+ found no room for its frame\\)\$"
+}
+run_test ch10-timer-near-stack-floor test_timer_near_stack_floor ch10_timer_near_stack_floor_panics nearfloor
+run_test ch10-two-tasks-near-floor test_timer_near_stack_floor ch10_two_tasks_near_floor_panics floor-a
