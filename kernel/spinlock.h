@@ -82,8 +82,8 @@ void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags);
 
 /* For code whose interrupts are already off (the scheduler, wait queues): the same lock and
  * the same checks, inline, and no interrupt state touched at all. Defined below. */
-static inline void spin_lock_irqoff(struct spinlock *l);
-static inline void spin_unlock_irqoff(struct spinlock *l);
+static inline __attribute__((always_inline)) void spin_lock_irqoff(struct spinlock *l);
+static inline __attribute__((always_inline)) void spin_unlock_irqoff(struct spinlock *l);
 
 /* Interrupts off, counted: push_off/pop_off pairs nest, and the last pop_off turns interrupts
  * back on only if they were on at the first push_off. */
@@ -154,14 +154,16 @@ static inline __attribute__((always_inline)) bool spin_release_fast(struct spinl
     return true;
 }
 
-static inline void spin_lock_irqoff(struct spinlock *l)
+/* Always inline: SPIN_HERE must be the caller's address, not this function's (a copy out of
+ * line would name itself in every report, ch10's review found). */
+static inline __attribute__((always_inline)) void spin_lock_irqoff(struct spinlock *l)
 {
     uintptr_t pc = SPIN_HERE();
     if (!spin_acquire_fast(l, pc))
         spin_acquire_slow(l, pc, 0);
 }
 
-static inline void spin_unlock_irqoff(struct spinlock *l)
+static inline __attribute__((always_inline)) void spin_unlock_irqoff(struct spinlock *l)
 {
     if (!spin_release_fast(l))
         spin_release_slow(l, 0);

@@ -38,6 +38,30 @@
     sd      t6, 240(sp)
 .endm
 
+/* The rest of a program's frame: s1-s11, for a report or whoever inspects it. */
+.macro SAVE_S1_S11
+    sd      s1, 64(sp)
+    sd      s2, 136(sp)
+    sd      s3, 144(sp)
+    sd      s4, 152(sp)
+    sd      s5, 160(sp)
+    sd      s6, 168(sp)
+    sd      s7, 176(sp)
+    sd      s8, 184(sp)
+    sd      s9, 192(sp)
+    sd      s10, 200(sp)
+    sd      s11, 208(sp)
+.endm
+
+/* The interrupted sp (parked in user_sp) and tp (in sscratch), and sscratch = 0: we are in the
+ * kernel now, so a trap taken from here on (a nested one) takes the kernel path. */
+.macro SAVE_SP_TP
+    ld      t0, HART_USER_SP(tp)
+    sd      t0, TF_SP(sp)
+    csrrw   t0, sscratch, zero
+    sd      t0, TF_TP(sp)
+.endm
+
 /* The trap CSRs, into the frame; scause last, left in t0 for the dispatch. */
 .macro SAVE_CSRS
     csrr    t0, sepc
@@ -85,28 +109,13 @@ trap_vector:
     ld      sp, HART_KERNEL_SP(tp)
     addi    sp, sp, -TF_SIZE
     SAVE_CALLER_SAVED
-    /* The interrupted sp and tp. sscratch = 0: we are in the kernel now, so a trap taken
-     * from here on (a nested one) takes the kernel path above. */
-    ld      t0, HART_USER_SP(tp)
-    sd      t0, TF_SP(sp)
-    csrrw   t0, sscratch, zero
-    sd      t0, TF_TP(sp)
+    SAVE_SP_TP
     SAVE_CSRS
     /* A system call needs no more (ch10). Any other trap from a program keeps its frame
      * whole, s1-s11 too, for a report or whoever inspects it. */
     addi    t1, t0, -8              /* scause 8: an ecall from U-mode, a system call */
     beqz    t1, .Lsyscall
-    sd      s1, 64(sp)
-    sd      s2, 136(sp)
-    sd      s3, 144(sp)
-    sd      s4, 152(sp)
-    sd      s5, 160(sp)
-    sd      s6, 168(sp)
-    sd      s7, 176(sp)
-    sd      s8, 184(sp)
-    sd      s9, 192(sp)
-    sd      s10, 200(sp)
-    sd      s11, 208(sp)
+    SAVE_S1_S11
 
 .Lsaved:
     /* For gdb's backtrace, describe the frame in DWARF (raw bytes: the assembler has no
@@ -208,13 +217,20 @@ trap_return:
     sret
 
 .Lstack_overflow:
-    /* Out of line: sscratch = the kernel's tp again (the frame's TF_TP comes from it), make
-     * the spare stack the one to switch to, give t0 back, build the frame the user way. */
+    /* Out of line: build the whole frame on the spare stack, and go the general way whatever
+     * the trap, so that trap_handle names the overflow (a timer interrupt too: its own path
+     * would handle it here on the spare stack as if nothing were wrong, ch10's review found).
+     * sscratch = the kernel's tp again, for SAVE_SP_TP; t0 comes back from user_sp first. */
     csrw    sscratch, tp
-    ld      t0, HART_OVERFLOW_SP(tp)
-    sd      t0, HART_KERNEL_SP(tp)
     ld      t0, HART_USER_SP(tp)
-    j       .Lfrom_user
+    sd      sp, HART_USER_SP(tp)
+    ld      sp, HART_OVERFLOW_SP(tp)
+    addi    sp, sp, -TF_SIZE
+    SAVE_CALLER_SAVED
+    SAVE_S1_S11
+    SAVE_SP_TP
+    SAVE_CSRS
+    j       .Lgeneral
     .cfi_endproc
 
 /* enter_user(frame): leave the kernel for a new user program (kernel/proc.c). The frame was

@@ -262,6 +262,7 @@ static inline __attribute__((always_inline)) void switch_fast(struct hart *h, st
                          __atomic_load_n(&next->on_cpu, __ATOMIC_RELAXED) ||
                          vm_of(next) != h->vm || h->guards_seen != vm_kernel_guards(), 0)) {
         switch_to(h, prev, next);
+        __asm__ volatile("");   /* not a tail jump: backtraces keep the caller's frame */
         return;
     }
     switch_commit(h, prev, next);

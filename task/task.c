@@ -93,7 +93,9 @@ static void task_release_run(struct task *t)
  * ready to be spawned again (ch10): a new task then costs no heap, no frames and no page-table
  * change, and an ended one no TLB shootdown. Only its own hart touches a cache, with
  * interrupts off, so it needs no lock. What the cache holds is not a live task (its magic is
- * cleared), so a handle used after task_drop is still refused. Bounded, so that a burst of
+ * cleared): a handle used after task_drop is refused while the struct waits here, though not
+ * once a new spawn has reused it (as with chapter 9's heap, which handed the same block back).
+ * Bounded, so that a burst of
  * tasks does not leave memory parked here for ever: beyond the bound, tasks are freed. */
 static struct task *cache_take(void)
 {

@@ -30,5 +30,5 @@ test_timer_near_stack_floor() {
     expect_status 3
     expect_line "^panic: task '$2' overflowed its kernel stack \\(a trap at sp 0x[0-9a-f]+ found no room for its frame\\)\$"
 }
-run_test ch10-timer-near-stack-floor test_timer_near_stack_floor ch10_timer_near_stack_floor_panics nearfloor
-run_test ch10-two-tasks-near-floor test_timer_near_stack_floor ch10_two_tasks_near_floor_panics floor-a
+run_test timer-near-stack-floor test_timer_near_stack_floor timer_near_stack_floor_panics nearfloor
+run_test timer-two-tasks-near-floor test_timer_near_stack_floor timer_two_tasks_near_floor_panics floor-a

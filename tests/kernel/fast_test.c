@@ -1,5 +1,5 @@
-/* ch10_attack_test.c: what a review of chapter 10's fast paths found. Each test fails (or,
- * for a KTEST_PANICS one, does not panic as it should) on the kernel it was written against. */
+/* fast_test.c: what a review of chapter 10's fast paths found. Each test failed (or,
+ * for a KTEST_PANICS one, did not panic as it should) on the kernel it was written against. */
 #include "kernel/hart.h"
 #include "kernel/ksyms.h"
 #include "kernel/ktest.h"
@@ -16,7 +16,7 @@ static void *returns_arg(void *arg)
     return arg;
 }
 
-KTEST(ch10_lock_site_names_the_caller)
+KTEST(lock_site_names_the_caller)
 {
     struct task *t = task_spawn_local("site", returns_arg, NULL);
     KT_EXPECT(t && task_join(t, NULL) == 0);
@@ -45,7 +45,7 @@ static void *spin_near_floor(void *arg)
     return arg;
 }
 
-KTEST_PANICS(ch10_timer_near_stack_floor_panics)
+KTEST_PANICS(timer_near_stack_floor_panics)
 {
     struct task *t = task_spawn_local("nearfloor", spin_near_floor,
                                       (void *)(timer_timebase() / 10));
@@ -57,7 +57,7 @@ KTEST_PANICS(ch10_timer_near_stack_floor_panics)
  * found no room on its stack, both leave their frames on the hart's one spare stack, at the
  * same place, and one resumes from the other's frame. The first tick must be reported as the
  * overflow it is (the harness checks the panic names 'floor-a'). */
-KTEST_PANICS(ch10_two_tasks_near_floor_panics)
+KTEST_PANICS(timer_two_tasks_near_floor_panics)
 {
     uint64_t spin = timer_timebase() / 5;
     struct task *a = task_spawn_local("floor-a", spin_near_floor, (void *)(spin + 1));
