@@ -2,6 +2,7 @@
  * arena, telling a corrupt header from a foreign pointer, and the O(n) walks behind
  * kheap_check and kheap_stats. Nothing here is on the kmalloc/kfree fast path. */
 #include "heap/block.h"
+#include "heap/cache.h"
 
 struct block *kheap_arena_setup(struct kheap_common *c, void *base, size_t size, int releasable)
 {
@@ -53,9 +54,13 @@ void kheap_bad_pointer(const struct kheap_common *c, void *p)
 {
     uintptr_t want = (uintptr_t)p - KHEAP_HDR;
     struct kheap_arena *a = arena_holding(c, want);
+    int hart = a && !(want & 15) ? kheap_cache_holder((const struct block *)want) : -1;
+    if (hart >= 0) /* freed already, and waiting in a hart's cache */
+        KHEAP_PANIC("kheap: double free of 0x%lx (already freed, in hart %d's cache)",
+                    (unsigned long)p, hart);
     for (struct block *b = a ? a->first : NULL; b && (uintptr_t)b <= want;) {
         size_t size = B_SIZE(b->word);
-        if (b->canary != block_canary(b, size) || size == 0)
+        if ((b->canary != block_canary(b, size) && kheap_cache_holder(b) < 0) || size == 0)
             kheap_panic_corrupt(b); /* this block's, or one before it, whose size we trusted */
         /* Inside a free block: p was freed already and merged into the block in front of it,
          * whose header now covers it (the merge scrubbed p's own header). */
@@ -67,16 +72,22 @@ void kheap_bad_pointer(const struct kheap_common *c, void *p)
     KHEAP_PANIC("kheap: kfree of 0x%lx which is not a heap block", (unsigned long)p);
 }
 
-size_t kheap_check_blocks(const struct kheap_common *c, int boundary_tags)
+size_t kheap_check_blocks(const struct kheap_common *c, int boundary_tags, long *cached)
 {
     size_t free_blocks = 0;
+    for (int h = 0; h < KHEAP_HARTS; h++)
+        cached[h] = 0;
     for (struct kheap_arena *a = c->arenas; a; a = a->next) {
         size_t prev_free = 0;
         struct block *b = a->first;
         for (;;) {
             size_t size = B_SIZE(b->word), is_free = b->word & B_FREE;
-            if (b->canary != block_canary(b, size))
-                kheap_panic_corrupt(b);
+            if (b->canary != block_canary(b, size)) {
+                int hart = kheap_cache_holder(b);
+                if (hart < 0 || is_free)
+                    kheap_panic_corrupt(b);
+                cached[hart]++;
+            }
             if (boundary_tags && !(b->word & B_PREV_FREE) != !prev_free)
                 KHEAP_PANIC("kheap_check: prev-free flag wrong at 0x%lx", (unsigned long)b);
             if (b == a->end)
@@ -106,14 +117,18 @@ void kheap_walk_stats(const struct kheap_common *c, struct kheap_stats *s)
         s->arena_bytes += a->size;
         for (struct block *b = a->first; b != a->end; b = block_at(b, B_SIZE(b->word))) {
             size_t size = B_SIZE(b->word);
-            if (!(b->word & B_FREE)) {
+            if (!(b->word & B_FREE) && b->canary == block_canary(b, size)) {
                 s->used_bytes += size;
                 continue;
             }
+            if (!(b->word & B_FREE)) { /* in a hart's cache: free, though not in the lists */
+                s->cached_blocks++;
+                s->cached_bytes += size;
+            } else if (size > s->largest_free) {
+                s->largest_free = size;
+            }
             s->free_blocks++;
             s->free_bytes += size;
-            if (size > s->largest_free)
-                s->largest_free = size;
         }
     }
 }

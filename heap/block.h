@@ -77,12 +77,26 @@ static inline void block_check(const struct block *b)
         kheap_panic_corrupt(b);
 }
 
-/* kfree's check, on in every build: in an arena, aligned, canary intact, not already free. */
+/* kfree's check, on in every build, in two steps: the pointer lies in an arena and is
+ * aligned (so its header may be read), and the header is intact (canary; so not in a cache
+ * either, heap/cache.h) and not already free. list.c's kfree makes it without the heap's
+ * lock: lo and hi only ever widen, so a stale read can only make a good pointer look bad,
+ * and the locked path looks again. */
+static inline int block_in_heap(const struct kheap_common *c, const struct block *b)
+{
+    uintptr_t a = (uintptr_t)b;
+    return a - c->lo < c->hi - c->lo && !(a & 15);
+}
+
+static inline int block_used(const struct block *b, size_t word, uintptr_t canary)
+{
+    return canary == block_canary(b, B_SIZE(word)) && !(word & B_FREE);
+}
+
 static inline struct block *block_of_user(const struct kheap_common *c, void *p)
 {
     struct block *b = block_at(p, -KHEAP_HDR);
-    uintptr_t a = (uintptr_t)b;
-    if (a - c->lo >= c->hi - c->lo || (a & 15) || b->canary != block_canary(b, B_SIZE(b->word)))
+    if (!block_in_heap(c, b) || b->canary != block_canary(b, B_SIZE(b->word)))
         kheap_bad_pointer(c, p);
     if (b->word & B_FREE)
         KHEAP_PANIC("kheap: double free of 0x%lx", (unsigned long)p);
@@ -95,13 +109,20 @@ static inline struct block *block_of_user(const struct kheap_common *c, void *p)
 extern struct kheap_common *const kheap_c;
 void kheap_trim(struct block *b, size_t need);
 void kheap_free_block(struct block *b);
+/* A used block of at least need bytes from the free blocks (header set, no count kept), or
+ * NULL: the per-hart caches' refill (heap/cache.c). */
+struct block *kheap_alloc_block(size_t need);
+/* heap/common.c: kmalloc without the caches (large requests, and every request once memory is
+ * short): the lists, then this hart's cached blocks given back, then KHEAP_GROW. */
+void *kheap_alloc_uncached(size_t n);
 size_t kheap_grow_into_next(struct block *b, size_t size);
 
 /* Carves an arena: its tail and one free block spanning the rest (returned, not yet listed). */
 struct block *kheap_arena_setup(struct kheap_common *c, void *base, size_t size, int releasable);
 void kheap_arena_unlink(struct kheap_common *c, struct kheap_arena *a);
 /* Walks every block: canaries, sizes, no two free neighbours; with boundary_tags
- * also footers and B_PREV_FREE. Returns the number of free blocks. */
-size_t kheap_check_blocks(const struct kheap_common *c, int boundary_tags);
+ * also footers and B_PREV_FREE. Returns the number of free blocks; counts the blocks each
+ * hart's cache holds (by their mark, heap/cache.h) in cached[hart]. */
+size_t kheap_check_blocks(const struct kheap_common *c, int boundary_tags, long *cached);
 void kheap_walk_stats(const struct kheap_common *c, struct kheap_stats *s);
 #endif

@@ -3,6 +3,33 @@
  * one, and growing one into its free next neighbour. */
 #include "heap/block.h"
 
+/* The lists alone, under the heap's lock. */
+static void *alloc_listed(size_t n)
+{
+    if (n > KHEAP_MAX_REQUEST)
+        return NULL;
+    KHEAP_LOCK();
+    struct block *b = kheap_alloc_block(block_size_for(n));
+    kheap_c->allocs += b != NULL;
+    KHEAP_UNLOCK();
+    return b ? b + 1 : NULL;
+}
+
+/* When the lists have no room: give this hart's cached blocks back (they may merge into room),
+ * try again, then ask for more memory (KHEAP_GROW, outside the lock: the kernel takes a page
+ * run from the frame allocator and adds it as an arena) and try once more. */
+void *kheap_alloc_uncached(size_t n)
+{
+    void *p = alloc_listed(n);
+    if (p == NULL && n <= KHEAP_MAX_REQUEST) {
+        kheap_flush();
+        p = alloc_listed(n);
+        if (p == NULL && KHEAP_GROW(n) == 0)
+            p = alloc_listed(n);
+    }
+    return p;
+}
+
 void *kzalloc(size_t n)
 {
     void *p = kmalloc(n);

@@ -3,8 +3,10 @@
  * (more pages from the frame allocator) and releasing (pages back to it).
  */
 #include "heap/heap.h"
+#include "heap/cache.h"
 #include "heap/frame.h"
 #include "heap/kheap.h"
+#include "kernel/hart.h"
 #include "kernel/panic.h"
 #include "kernel/spinlock.h"
 
@@ -20,6 +22,8 @@ void heap_init(void)
     if (first == NULL)
         panic("heap: no %d free pages for the first arena", HEAP_FIRST_ARENA_PAGES);
     kheap_init(first, HEAP_FIRST_ARENA_PAGES * PAGE_SIZE);
+    for (int i = 0; i < MAX_HARTS; i++)     /* before the other harts start (ch6) */
+        harts[i].heap_cache = &kheap_caches[i];
 }
 
 int kheap_grow(size_t need)

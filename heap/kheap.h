@@ -33,12 +33,18 @@ int kheap_check(void);
 struct kheap_stats {
     size_t arena_bytes; /* all arenas, as handed in (minus releases) */
     size_t used_bytes;  /* blocks handed out, headers included */
-    size_t free_bytes;  /* free blocks, headers included */
-    size_t free_blocks;
-    size_t largest_free; /* largest free block; kmalloc(largest_free - 16) succeeds */
+    size_t free_bytes;  /* free blocks, headers included; cached blocks included */
+    size_t free_blocks; /* cached blocks included */
+    size_t largest_free; /* largest free block outside the caches; kmalloc(largest_free - 16)
+                            succeeds */
     size_t allocs, frees;
     size_t arenas, releases;
+    size_t cached_bytes, cached_blocks; /* waiting in the harts' caches (heap/cache.h) */
 };
 /* Walks the heap (O(n)), like kheap_check. */
 void kheap_stats(struct kheap_stats *out);
+
+/* Gives this hart's cached blocks back to the heap's lists (heap/cache.h): kmalloc does it
+ * before it reports exhaustion; tests do it to see the lists alone. */
+void kheap_flush(void);
 #endif

@@ -73,4 +73,40 @@ extern struct spinlock kheap_lock;
 #define KHEAP_LOCK()   ((void)0)
 #define KHEAP_UNLOCK() ((void)0)
 #endif
+
+/* The per-hart caches (heap/cache.h): how many harts have one, this hart's, and interrupts
+ * off around it (no lock: only its hart touches it). The kernel finds its hart's cache in one
+ * load off tp, with interrupts off (chapter 9: a task may move between reading tp and using
+ * what it found; the race build checks this through this_hart()), and toggles sstatus.SIE
+ * with one csrrci and one csrs, the value saved being 0 or SIE. The host has one hart, 0,
+ * unless a test names an int variable that says which one is running
+ * (-DKHEAP_HART_VAR=name), to play several. */
+#ifdef KHEAP_HOST
+#ifndef KHEAP_HARTS
+#define KHEAP_HARTS 4
+#endif
+#ifdef KHEAP_HART_VAR
+extern int KHEAP_HART_VAR;
+#define KHEAP_CACHE() (&kheap_caches[KHEAP_HART_VAR])
+#else
+#define KHEAP_CACHE() (&kheap_caches[0])
+#endif
+#define KHEAP_INTR_SAVE()      0ul
+#define KHEAP_INTR_RESTORE(on) ((void)(on))
+#else
+#include "kernel/hart.h"
+#define KHEAP_HARTS MAX_HARTS
+#ifdef HARTOS_RACE
+#define KHEAP_CACHE() (this_hart()->heap_cache)
+#else
+#define KHEAP_CACHE()                                                                          \
+    ({                                                                                         \
+        struct kheap_cache *c_;                                                                \
+        __asm__ volatile("ld %0, %1(tp)" : "=r"(c_) : "i"(offsetof(struct hart, heap_cache))); \
+        c_;                                                                                    \
+    })
+#endif
+#define KHEAP_INTR_SAVE()      intr_save()
+#define KHEAP_INTR_RESTORE(on) csr_set(sstatus, on)
+#endif
 #endif

@@ -3,6 +3,7 @@
  * (a footer on free blocks, B_PREV_FREE in the next header) let kfree merge with both
  * neighbours without a search. Replaces list_plain.c, whose single list made kfree O(n). */
 #include "heap/block.h"
+#include "heap/cache.h"
 
 /* Size classes of block sizes (header included):
  *   class i < 64:           exactly 16*i bytes (48 .. 1008; classes 0..2 unused)
@@ -94,7 +95,7 @@ static inline struct fblock *fblock_of(struct fnode *n)
     return (struct fblock *)((char *)n - offsetof(struct fblock, node));
 }
 
-static inline void list_push(struct fblock *b, size_t i)
+static inline void class_push(struct fblock *b, size_t i)
 {
     struct fnode *head = &H.heads[i], *first = head->next;
     b->cls = i;
@@ -108,7 +109,7 @@ static inline void list_push(struct fblock *b, size_t i)
     }
 }
 
-static inline void list_remove(struct fblock *b)
+static inline void class_remove(struct fblock *b)
 {
     struct fnode *next = b->node.next, *prev = b->node.prev;
     prev->next = next;
@@ -121,7 +122,7 @@ static inline void list_remove(struct fblock *b)
 }
 
 /* A merge that keeps the class moves the list entry instead of re-filing it. */
-static inline void list_replace(struct fblock *old, struct fblock *b)
+static inline void class_replace(struct fblock *old, struct fblock *b)
 {
     b->node = old->node;
     b->cls = old->cls;
@@ -174,14 +175,14 @@ static inline void *carve(struct fblock *b, size_t need)
     size_t size = B_SIZE(b->h.word), rem = size - need;
     struct block *u = &b->h;
     if (rem < KHEAP_MIN_BLOCK) {
-        list_remove(b);
+        class_remove(b);
         need = size;
         u->word = size; /* same address and size: the canary still holds */
     } else {
         if (rem < class_min(b->cls)) {
-            list_remove(b);
+            class_remove(b);
             set_free(b, rem);
-            list_push(b, class_of(rem));
+            class_push(b, class_of(rem));
         } else {
             set_free(b, rem);
         }
@@ -197,7 +198,7 @@ static void maybe_release(struct fblock *b, struct block *sentinel)
     struct kheap_arena *a = (struct kheap_arena *)(sentinel + 1);
     if (!a->releasable || &b->h != a->first)
         return;
-    list_remove(b);
+    class_remove(b);
     kheap_arena_unlink(&H.c, a);
     H.c.releases++;
     KHEAP_RELEASE(a->base, a->size);
@@ -220,22 +221,22 @@ static inline __attribute__((always_inline)) void free_block_inline(struct block
         block_check(&f->h);
         b->canary = 0;      /* b's header is gone: a second kfree(b) must not find it valid */
         if (nw & B_FREE)
-            list_remove((struct fblock *)n);
+            class_remove((struct fblock *)n);
         size += B_SIZE(f->h.word);
         if (size >= class_min(f->cls + 1)) {
-            list_remove(f);
-            list_push(f, class_of(size));
+            class_remove(f);
+            class_push(f, class_of(size));
         }
     } else if (nw & B_FREE) {
         struct fblock *next = (struct fblock *)n;
         if (size < class_min(next->cls + 1)) {
-            list_replace(next, f);
+            class_replace(next, f);
         } else {
-            list_remove(next);
-            list_push(f, class_of(size));
+            class_remove(next);
+            class_push(f, class_of(size));
         }
     } else {
-        list_push(f, class_of(size));
+        class_push(f, class_of(size));
     }
     set_free(f, size);
     n = block_at(f, size);
@@ -270,7 +271,7 @@ static int add_arena(void *base, size_t size, int releasable)
     struct block *end = H.c.arenas->end;
     size_t bytes = (size_t)((char *)end - (char *)b);
     set_free((struct fblock *)b, bytes);
-    list_push((struct fblock *)b, class_of(bytes));
+    class_push((struct fblock *)b, class_of(bytes));
     end->word |= B_PREV_FREE;
     return 0;
 }
@@ -278,6 +279,7 @@ static int add_arena(void *base, size_t size, int releasable)
 void kheap_init(void *base, size_t size)
 {
     H.c = (struct kheap_common){.lo = UINTPTR_MAX};
+    kheap_cache_reset();
     H.top = 0;
     for (unsigned w = 0; w < WORDS; w++)
         H.words[w] = 0;
@@ -296,50 +298,76 @@ int kheap_add_arena(void *base, size_t size)
     return r;
 }
 
-static void *alloc(size_t n)
+static inline struct block *alloc_block(size_t need)
 {
-    if (n > KHEAP_MAX_REQUEST)
-        return NULL;
-    size_t need = block_size_for(n);
-    void *p = NULL;
-    KHEAP_LOCK();
     struct fnode *head = &H.heads[(need < SMALL_LIMIT ? need : 0) >> 4];
     if (need < SMALL_LIMIT && head->next != head) {
         /* the fast path: a block of exactly this size, nothing to split */
         struct fblock *b = fblock_of(head->next);
-        list_remove(b);
+        class_remove(b);
         b->h.word = need; /* used now; same address and size, so the canary holds */
         block_at(b, need)->word &= ~B_PREV_FREE;
-        p = &b->h + 1;
-    } else {
-        struct fblock *b = find_block(need);
-        if (b)
-            p = carve(b, need);
+        return &b->h;
     }
-    H.c.allocs += p != NULL;
-    KHEAP_UNLOCK();
-    return p;
+    struct fblock *b = find_block(need);
+    return b ? (struct block *)carve(b, need) - 1 : NULL;
 }
 
-/* kmalloc: when the arenas are full, ask for more memory (KHEAP_GROW, outside the lock: the
- * kernel takes a page run from the frame allocator and adds it as an arena) and try once more. */
-void *kmalloc(size_t n)
+struct block *kheap_alloc_block(size_t need)
 {
-    void *p = alloc(n);
-    if (p == NULL && n <= KHEAP_MAX_REQUEST && KHEAP_GROW(n) == 0)
-        p = alloc(n);
-    return p;
+    return alloc_block(need);
 }
 
-void kfree(void *p)
+/* kmalloc of a size the caches do not keep: the lists, under the heap's lock; when they have
+ * no room, heap/common.c gives back this hart's cached blocks and grows the heap. */
+static __attribute__((noinline)) void *alloc_listed(size_t n)
 {
-    if (!p)
-        return;
+    if (n > KHEAP_MAX_REQUEST)
+        return NULL;
     KHEAP_LOCK();
-    struct block *b = block_of_user(&H.c, p);
+    struct block *b = alloc_block(block_size_for(n));
+    H.c.allocs += b != NULL;
+    KHEAP_UNLOCK();
+    return b ? b + 1 : kheap_alloc_uncached(n);
+}
+
+/* kmalloc: this hart's cache for the sizes it keeps, the lists for the others. The first
+ * test picks out the common case, 17..992 bytes: a block of n + 16 bytes rounded up to 16,
+ * of at least 48, below 1 KiB (so not rounded further). */
+KHEAP_FAST void *kmalloc(size_t n)
+{
+    if (n - 17 <= 992 - 17 && 992 + KHEAP_HDR <= CACHE_MAX_BLOCK)
+        return cache_alloc((n + KHEAP_HDR + 15) & ~(size_t)15);
+    if (n <= CACHE_MAX_REQUEST)
+        return cache_alloc(cache_block_size(block_size_for(n)));
+    return alloc_listed(n);
+}
+
+/* kfree's locked path, for a block whose size the caches do not keep, or that has a free
+ * neighbour to merge with, or a pointer that failed the check (block_of_user names how). */
+static __attribute__((noinline)) void free_listed(void *p)
+{
+    KHEAP_LOCK();
+    struct block *b = block_of_user(&H.c, p); /* again: another hart may have freed it */
     H.c.frees++; /* before the merge, whose rare release call can then be a tail call */
     free_block_inline(b);
     KHEAP_UNLOCK();
+}
+
+/* kfree: a block that passes the check without the lock goes to this hart's cache if its
+ * size is cached and it has no free neighbour; anything else to the locked path. */
+KHEAP_FAST void kfree(void *p)
+{
+    if (!p)
+        return;
+    struct block *b = block_at(p, -KHEAP_HDR);
+    if (block_in_heap(&H.c, b)) {
+        size_t word = b->word;
+        uintptr_t canary = b->canary;
+        if (block_used(b, word, canary) && cache_free(b, word, canary))
+            return;
+    }
+    free_listed(p);
 }
 
 /* What heap/common.c (kzalloc, krealloc, kmalloc_aligned) needs from this heap. */
@@ -349,7 +377,7 @@ size_t kheap_grow_into_next(struct block *b, size_t size)
 {
     struct block *next = block_at(b, size);
     block_check(next);
-    list_remove((struct fblock *)next);
+    class_remove((struct fblock *)next);
     size += B_SIZE(next->word);
     block_set(b, size, b->word & B_PREV_FREE);
     block_at(b, size)->word &= ~B_PREV_FREE;
@@ -359,7 +387,13 @@ size_t kheap_grow_into_next(struct block *b, size_t size)
 int kheap_check(void)
 {
     KHEAP_LOCK();
-    size_t free_blocks = kheap_check_blocks(&H.c, 1), listed = 0;
+    long cached[KHEAP_HARTS], on_lists[KHEAP_HARTS];
+    size_t free_blocks = kheap_check_blocks(&H.c, 1, cached), listed = 0;
+    kheap_cache_check(on_lists);
+    for (int h = 0; h < KHEAP_HARTS; h++)
+        if (on_lists[h] >= 0 && on_lists[h] != cached[h])
+            KHEAP_PANIC("kheap_check: hart %d's cache lists hold %ld blocks, %ld are marked", h,
+                        on_lists[h], cached[h]);
     for (unsigned i = 0; i < WORDS * 64; i++) {
         int bit = H.words[i >> 6] >> (i & 63) & 1;
         if ((i & 63) == 0 && !(H.top >> (i >> 6) & 1) != !H.words[i >> 6])
@@ -393,7 +427,11 @@ int kheap_check(void)
 
 void kheap_stats(struct kheap_stats *out)
 {
+    size_t allocs, frees;
     KHEAP_LOCK();
     kheap_walk_stats(&H.c, out);
+    kheap_cache_counts(out->cached_blocks, &allocs, &frees);
     KHEAP_UNLOCK();
+    out->allocs += allocs;
+    out->frees += frees;
 }

@@ -123,32 +123,18 @@ int kheap_add_arena(void *base, size_t size)
     return r;
 }
 
-static void *alloc(size_t n)
+struct block *kheap_alloc_block(size_t need)
 {
-    if (n > KHEAP_MAX_REQUEST)
-        return NULL;
-    size_t need = block_size_for(n);
-    void *p = NULL;
-    KHEAP_LOCK();
-    for (struct pblock **link = &H.free; *link; link = &(*link)->next) {
-        if (B_SIZE((*link)->h.word) >= need) {
-            p = take(link, *link, need);
-            H.c.allocs++;
-            break;
-        }
-    }
-    KHEAP_UNLOCK();
-    return p;
+    for (struct pblock **link = &H.free; *link; link = &(*link)->next)
+        if (B_SIZE((*link)->h.word) >= need)
+            return (struct block *)take(link, *link, need) - 1;
+    return NULL;
 }
 
-/* kmalloc: when the arenas are full, ask for more memory (KHEAP_GROW, outside the lock: the
- * kernel takes a page run from the frame allocator and adds it as an arena) and try once more. */
+/* kmalloc: the first block that fits (heap/common.c does the rest). */
 void *kmalloc(size_t n)
 {
-    void *p = alloc(n);
-    if (p == NULL && n <= KHEAP_MAX_REQUEST && KHEAP_GROW(n) == 0)
-        p = alloc(n);
-    return p;
+    return kheap_alloc_uncached(n);
 }
 
 void kfree(void *p)
@@ -180,7 +166,8 @@ size_t kheap_grow_into_next(struct block *b, size_t size)
 int kheap_check(void)
 {
     KHEAP_LOCK();
-    size_t free_blocks = kheap_check_blocks(&H.c, 0), listed = 0;
+    long cached[KHEAP_HARTS]; /* this heap has no caches: kmalloc and kfree never fill them */
+    size_t free_blocks = kheap_check_blocks(&H.c, 0, cached), listed = 0;
     for (struct pblock *b = H.free; b; b = b->next) {
         if ((uintptr_t)b < H.c.lo || (uintptr_t)b >= H.c.hi || ++listed > free_blocks ||
             (b->next && b->next <= b))

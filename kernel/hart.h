@@ -18,6 +18,7 @@
 #include "task/sched.h"
 
 struct spinlock;
+struct kheap_cache;
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -65,6 +66,9 @@ struct hart {
 
     struct vm *vm;              /* the user address space in satp; NULL: the kernel's (ch7) */
     uint64_t kernel_flushes;    /* TLB flushes done for another hart's vm_kernel_unguard (ch9) */
+
+    struct kheap_cache *heap_cache; /* this hart's heap cache (heap/cache.h), set by heap_init;
+                                       owner hart only, with interrupts off (ch10) */
 };
 
 extern struct hart harts[MAX_HARTS];

@@ -42,7 +42,7 @@ run_test frame-free-middle expect_ktest_panic frame_free_middle_of_run_panics \
 run_test frame-free-reserved expect_ktest_panic frame_free_reserved_panics \
     'frame_free\(0x80200000\): a reserved page, never handed out$'
 run_test heap-double-free expect_ktest_panic heap_double_free_panics \
-    'kheap: double free of 0x[0-9a-f]+( \(already freed, now inside the free block at 0x[0-9a-f]+\))?$'
+    'kheap: double free of 0x[0-9a-f]+( \(already freed, (now inside the free block at 0x[0-9a-f]+|in hart [0-9]+.s cache)\))?$'
 run_test heap-foreign-pointer expect_ktest_panic heap_foreign_pointer_panics \
     'kheap: kfree of 0x[0-9a-f]+ which is not a heap block$'
 
