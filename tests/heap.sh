@@ -10,6 +10,13 @@ for impl in $(cd heap && ls list*.c | sed 's/\.c$//'); do
     run_test "host-heap-$impl" host_heap "$impl"
 done
 
+# The per-hart caches in front of heap/list.c, several harts played on the host.
+host_heap_cache() {
+    build/host/heap_cache_test
+    grep -q 'PASSED' "$TEST_DIR/$T_NAME.log" || fail "heap_cache_test reported no passed cases"
+}
+run_test host-heap-cache host_heap_cache
+
 # Our T1 generator (tests/bench/trace_t1.c) must produce heapbench's trace bit for bit.
 test_trace_t1_md5() {
     build/host/trace_dump "$TEST_DIR/t1.bin"

@@ -1,38 +1,15 @@
 /* tests/host/heap_test.c -- the heap's behaviour, as executable documentation. Built twice
  * (Makefile): against heap/list.c and against heap/list_plain.c, with ASan and UBSan.
  * KHEAP_PANIC is test_panic here: it longjmps back so a test can read the panic message. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <cmocka.h>
 #include "heap/bump.h"
 #include "heap/kheap.h"
+#include "tests/host/heap_panic.h"
 #include "tests/bench/trace_t1.h"
 
 #define ARENA_SIZE (1u << 20)
 static _Alignas(4096) unsigned char arena[ARENA_SIZE];
 static _Alignas(4096) unsigned char arena2[64 << 10];
 static _Alignas(4096) unsigned char big_arena[16u << 20];
-
-static jmp_buf panic_jump;
-static volatile int panic_armed;
-static char panic_message[256];
-
-__attribute__((noreturn)) void test_panic(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(panic_message, sizeof(panic_message), fmt, ap);
-    va_end(ap);
-    if (panic_armed)
-        longjmp(panic_jump, 1);
-    fprintf(stderr, "unexpected panic: %s\n", panic_message);
-    abort();
-}
 
 static int releases;
 static void *released_base;
@@ -42,29 +19,6 @@ void test_release(void *base, size_t size)
     releases++;
     released_base = base;
     released_size = size;
-}
-
-/* Runs stmt, which must panic with a message containing want. The heap is suspect after a
- * panic, so the caller starts over with kheap_init. */
-#define EXPECT_PANIC(stmt, want)                                                                   \
-    do {                                                                                           \
-        panic_message[0] = 0;                                                                      \
-        panic_armed = 1;                                                                           \
-        if (setjmp(panic_jump) == 0) {                                                             \
-            stmt;                                                                                  \
-            panic_armed = 0;                                                                       \
-            fail_msg("no panic from %s", #stmt);                                                   \
-        }                                                                                          \
-        panic_armed = 0;                                                                           \
-        if (!strstr(panic_message, want))                                                          \
-            fail_msg("panic \"%s\", wanted \"%s\"", panic_message, want);                          \
-    } while (0)
-
-static struct kheap_stats stats(void)
-{
-    struct kheap_stats s;
-    kheap_stats(&s);
-    return s;
 }
 
 /* Freed blocks of the sizes heap/cache.h keeps wait in this hart's cache, not merged into
