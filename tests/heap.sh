@@ -52,6 +52,8 @@ run_test heap-double-free expect_ktest_panic heap_double_free_panics \
     'kheap: double free of 0x[0-9a-f]+( \(already freed, (now inside the free block at 0x[0-9a-f]+|in hart [0-9]+.s cache)\))?$'
 run_test heap-foreign-pointer expect_ktest_panic heap_foreign_pointer_panics \
     'kheap: kfree of 0x[0-9a-f]+ which is not a heap block$'
+run_test heap-cache-double-free expect_ktest_panic heap_cache_double_free_panics \
+    'kheap: double free of 0x[0-9a-f]+ \(already freed, in hart 0.s cache\)$'
 
 # The boot banner reports the frame allocator and the heap.
 test_memory_banner() {
