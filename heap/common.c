@@ -17,14 +17,17 @@ static void *alloc_listed(size_t n)
 
 /* When the lists have no room: give this hart's cached blocks back (they may merge into room),
  * try again, then ask for more memory (KHEAP_GROW, outside the lock: the kernel takes a page
- * run from the frame allocator and adds it as an arena) and try once more. */
+ * run from the frame allocator and adds it as an arena) and try again. Other harts may take
+ * the new room first (or free into it and so hand the arena back) before the retry takes the
+ * lock, so growing is tried a few times before kmalloc gives up. */
+#define GROW_TRIES 4
 void *kheap_alloc_uncached(size_t n)
 {
     void *p = alloc_listed(n);
     if (p == NULL && n <= KHEAP_MAX_REQUEST) {
         kheap_flush();
         p = alloc_listed(n);
-        if (p == NULL && KHEAP_GROW(n) == 0)
+        for (int i = 0; p == NULL && i < GROW_TRIES && KHEAP_GROW(n) == 0; i++)
             p = alloc_listed(n);
     }
     return p;
