@@ -64,17 +64,22 @@ test_memory_banner() {
 }
 run_test memory-banner test_memory_banner
 
-# gdb's kheap command (tools/gdb/hartos.py) shows the free lists as kmalloc and kfree change
-# them: after a kfree of a 100-byte request, one 128-byte block sits in exact class 8.
+# gdb's kheap command (tools/gdb/hartos.py) shows the free lists and the harts' caches as
+# kmalloc and kfree change them: two kmalloc(100) take a run of 128-byte blocks into hart 0's
+# cache (one handed out each time), and the kfree of the first puts it back there.
 test_gdb_kheap() {
     gdb_batch -- -ex c -ex 'b trap_init_hart' -ex c -ex kheap \
         -ex 'p (char *)kmalloc(100)' -ex 'p (char *)kmalloc(100)' -ex 'call kfree($1)' -ex kheap
     grep -Eq '^arena 0x[0-9a-f]+, 256 KiB \(boot, kept\)$' <<<"$GDB_OUT" || fail "no boot arena"
     grep -Eq '^free: [0-9]+ bytes in 1 blocks, largest [0-9]+; kmalloc calls 0, kfree calls 0$' \
         <<<"$GDB_OUT" || fail "the fresh heap is not one free block"
-    grep -Eq '^class 8 +1 block: 0x[0-9a-f]+\(128\)$' <<<"$GDB_OUT" ||
-        fail "the freed 128-byte block is not alone in class 8"
-    grep -Eq '^free: [0-9]+ bytes in 2 blocks, largest [0-9]+; kmalloc calls 2, kfree calls 1$' \
+    local freed
+    freed=$(sed -n 's/^\$1 = \(0x[0-9a-f]*\).*/\1/p' <<<"$GDB_OUT")
+    [ -n "$freed" ] || fail "no address from the first kmalloc"
+    grep -Eq "^hart 0 cache 128 +[0-9]+ blocks: $(printf '%#x' $((freed - 16)))\(128\)" \
+        <<<"$GDB_OUT" || fail "the freed 128-byte block is not on top of hart 0's cache list"
+    grep -Eq '^free: [0-9]+ bytes in 1 blocks, largest [0-9]+; kmalloc calls 2, kfree calls 1$' \
         <<<"$GDB_OUT" || fail "totals after kmalloc, kmalloc, kfree are wrong"
+    grep -Eq '^cached: [0-9]+ bytes in [0-9]+ blocks' <<<"$GDB_OUT" || fail "no cache totals"
 }
 run_test gdb-kheap test_gdb_kheap

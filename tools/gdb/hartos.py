@@ -1,6 +1,6 @@
 # tools/gdb/hartos.py: gdb commands that read the kernel's own data structures, loaded by
 # tools/gdbinit. Each command is a class below; `help kheap` shows its documentation.
-#   kheap    the kernel heap: arenas, every non-empty free list, totals
+#   kheap    the kernel heap: arenas, every non-empty free list and hart cache, totals
 #   krunq    every hart's run queue
 #   ktasks   every task: id, name, state, hart, ticks run, and where it is
 #   kbt ID   the backtrace of a task that is not running, from its saved context
@@ -28,7 +28,7 @@ def block_size(addr):
 
 class KHeap(gdb.Command):
     """Print the kernel heap: its arenas, each non-empty free list with its blocks
-(address and size), and the totals. Works with either heap: the segregated lists of
+(address and size), each hart's non-empty cache lists (heap/cache.h), and the totals. Works with either heap: the segregated lists of
 heap/list.c, or the single address-ordered list of heap/list_plain.c.
 Usage: kheap [MAX]   (MAX: blocks printed per list, default 6)"""
 
@@ -77,8 +77,37 @@ Usage: kheap [MAX]   (MAX: blocks printed per list, default 6)"""
             total += sum(size for _, size in blocks)
             count += len(blocks)
             largest = max([largest] + [size for _, size in blocks])
+        allocs, frees = int(H["c"]["allocs"]), int(H["c"]["frees"])
+        caches = gdb.lookup_global_symbol("kheap_caches")
+        cached_bytes, cached_count = 0, 0
+        if caches is not None:              # heap/cache.h: each hart's lists, by block size
+            caches = caches.value()
+            for h in range(caches.type.range()[1] + 1):
+                cache = caches[h]
+                lists = cache["lists"]
+                for i in range(3, lists.type.range()[1] + 1):   # [0..2] hold the counters
+                    node, blocks = lists[i], []
+                    while int(node) != 0 and len(blocks) < 4096:
+                        blocks.append((int(node), block_size(int(node))))
+                        node = node["next"]
+                    if blocks:
+                        shown = " ".join("%#x(%d)" % b for b in blocks[:most])
+                        more = " +%d more" % (len(blocks) - most) if len(blocks) > most else ""
+                        print("hart %d cache %-5d %4d block%s: %s%s"
+                              % (h, i * 16, len(blocks), "" if len(blocks) == 1 else "s", shown,
+                                 more))
+                        cached_bytes += sum(size for _, size in blocks)
+                        cached_count += len(blocks)
+                # kmalloc's pops are not counted: every block a cache took in went out or is
+                # still on a list (heap/cache.h)
+                frees += int(cache["frees"])
+                allocs += int(cache["from_heap"]) + int(cache["frees"]) - int(cache["to_heap"])
+            allocs -= cached_count
         print("free: %d bytes in %d blocks, largest %d; kmalloc calls %d, kfree calls %d"
-              % (total, count, largest, int(H["c"]["allocs"]), int(H["c"]["frees"])))
+              % (total, count, largest, allocs, frees))
+        if caches is not None:
+            print("cached: %d bytes in %d blocks (free, waiting in the harts' caches)"
+                  % (cached_bytes, cached_count))
 
 
 KHeap()
