@@ -50,9 +50,11 @@ KTEST(heap_grows_and_gives_back)
     KT_EXPECT(kheap_check() == 0);
     frame_stats(&f2);
     kheap_stats(&h1);
-    KT_EXPECTF(f2.used == f0.used, "frames used %lu before, %lu after", (unsigned long)f0.used,
+    /* At most as many: blocks another hart frees meanwhile (into the lists, or drained from its
+     * cache) may empty, and so give back, an arena that was there before. */
+    KT_EXPECTF(f2.used <= f0.used, "frames used %lu before, %lu after", (unsigned long)f0.used,
                (unsigned long)f2.used);
-    KT_EXPECT(h1.arena_bytes == h0.arena_bytes);
+    KT_EXPECT(h1.arena_bytes <= h0.arena_bytes);
 }
 
 /* When memory runs out, kmalloc returns NULL (never a crash) and the heap is intact. */
