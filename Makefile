@@ -208,8 +208,10 @@ bench: setup
 	    >>$(BUILD)/bench-smp1.log 2>&1 || \
 	    { tail -20 $(BUILD)/bench-smp1.log; \
 	      echo "bench: the syscall run failed (log: $(BUILD)/bench-smp1.log)"; exit 1; }
+	@# several harts under -icount: the boot argument icount makes a waiting hart end its turn
+	@# (kernel/timer.c), so that a hart spinning for a lock does not starve its owner
 	@for b in yield spawn_join; do \
-	    SMP=4 MEM=256M ARGS="kbench=$$b" tools/qemu --timeout 600 -- -icount shift=0,sleep=off \
+	    SMP=4 MEM=256M ARGS="icount kbench=$$b" tools/qemu --timeout 600 -- -icount shift=0,sleep=off \
 	        || exit 1; done >$(BUILD)/bench-smp4.log 2>&1 || \
 	    { tail -20 $(BUILD)/bench-smp4.log; \
 	      echo "bench: the kernel run failed (log: $(BUILD)/bench-smp4.log)"; exit 1; }
@@ -221,7 +223,7 @@ bench: setup
 	@rm -f $(BUILD)/bench-harts.txt; case kmalloc_par in $(or $(BENCH),*)) ;; *) exit 0 ;; esac; \
 	for n in $(BENCH_HARTS); do \
 	    log=$(BUILD)/bench-kmalloc-smp$$n.log; \
-	    SMP=$$n MEM=256M ARGS="kbench=kmalloc_par" tools/qemu --timeout 600 \
+	    SMP=$$n MEM=256M ARGS="icount kbench=kmalloc_par" tools/qemu --timeout 600 \
 	        -- -icount shift=0,sleep=off >$$log 2>&1; status=$$?; \
 	    if grep -q '^# no benchmark matches' $$log; then \
 	        echo "bench: this kernel has no kbench kmalloc_par (the heap's, issue 14):" \

@@ -133,8 +133,18 @@ static void spin_until_ours(struct spinlock *l, uintptr_t pc)
     uint64_t patience = SPIN_DEADLOCK_MS * timer_timebase() / 1000;
     uint64_t deadline = rdtime() + patience;
     uint32_t seen = __atomic_load_n(&l->taken, __ATOMIC_RELAXED);
+    bool icount = timer_icount();
     do {
         while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0) {
+            /* Under QEMU -icount the harts take turns on one host thread, and a turn spent
+             * spinning here is one the owner cannot use to finish and let go: 8 harts
+             * allocating at once reported a "probable deadlock" after 2 s of such turns. A
+             * wfi ends the turn (kernel/timer.c); the software interrupt made pending first
+             * keeps it from sleeping, and is taken later as a harmless extra IPI. */
+            if (__builtin_expect(icount, 0)) {
+                csr_set(sip, SIP_SSIP);
+                wfi();
+            }
             uint32_t now_taken = __atomic_load_n(&l->taken, __ATOMIC_RELAXED);
             if (now_taken != seen) {        /* it changed hands: contended, not stuck */
                 seen = now_taken;

@@ -125,6 +125,11 @@ uint64_t timer_timebase(void)
     return timebase;
 }
 
+bool timer_icount(void)
+{
+    return end_turn;
+}
+
 bool timer_uses_sstc(void)
 {
     return use_sstc;

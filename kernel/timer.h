@@ -22,6 +22,9 @@ uint64_t timer_ticks(void);             /* ticks of the boot hart: the kernel's 
 uint64_t timer_hz(void);
 uint64_t timer_timebase(void);
 bool timer_uses_sstc(void);
+/* Booted with `icount` (QEMU -icount, tools/qemu ICOUNT=1): a hart that waits should end its
+ * turn on the one host thread, so that the hart it waits for can run (kernel/timer.c). */
+bool timer_icount(void);
 uint64_t uptime_ms(void);               /* from the time CSR, not from ticks */
 
 #endif

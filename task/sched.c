@@ -60,8 +60,10 @@ static int claim_any(void)
  * until its next tick. */
 void sched_kick_if_idle(struct hart *h)
 {
+    if (h->index == hart_index())
+        return;                         /* our own queue: we are not idle, and we will look */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    if (h->index != hart_index() && __atomic_load_n(&h->current, __ATOMIC_RELAXED) == h->idle)
+    if (__atomic_load_n(&h->current, __ATOMIC_RELAXED) == h->idle)
         smp_kick(h->index);
 }
 

@@ -134,7 +134,12 @@ size_t task_cache_frames(void)
     return n * TASK_RUN_PAGES;
 }
 
-/* Every field a task's life may have changed, set for a new one (the stack is kept). */
+/* Every field a task's life leaves changed, set for a new one (the stack is kept). The rest
+ * are right already when a task is reaped, and are not touched: outcome and result are
+ * written by task_finish before DONE, and read only after it; wake_at and wait_abortable are
+ * written before each sleep or block; slice_left at every switch in; on_cpu is false once a
+ * task is reaped, waiting_on NULL once it has left its last wait, and mutexes_held 0 (an end
+ * holding a mutex panics). A new task's struct starts zeroed (task_alloc). */
 static void task_reset(struct task *t, const char *name, task_fn fn, void *arg,
                        struct proc *proc)
 {
@@ -144,22 +149,13 @@ static void task_reset(struct task *t, const char *name, task_fn fn, void *arg,
     t->name[n] = '\0';
     t->magic = TASK_MAGIC;
     t->state = TASK_RUNNABLE;
-    t->outcome = TASK_RETURNED;
     t->fn = fn;
     t->arg = arg;
-    t->result = NULL;
-    t->wake_at = 0;
     t->refs = 2;
     t->joined = false;
     t->abort_requested = false;
-    t->wait_abortable = false;
-    t->on_cpu = false;
-    t->waiting_on = NULL;
-    t->mutexes_held = 0;
-    t->slice_left = 0;
     t->ticks_run = 0;
     t->proc = proc;
-    t->cache_next = NULL;
     sched_stack_canary(t);
     /* Its locks and lists need nothing: a task ends with both locks free and no joiner left
      * waiting (task_alloc set them up once). */

@@ -40,10 +40,10 @@ static __attribute__((noinline)) void wait_until_saved(struct task *t)
 }
 
 /* BLOCKED -> RUNNABLE, if t is blocked (in a wait an abort may end, if `abort`): true if this
- * call did it, and so handed t to the scheduler. */
+ * call did it, and so handed t to the scheduler. Interrupts are off (the wakers hold a wait
+ * queue's lock; wait_abort turns them off itself). */
 static bool unblock(struct task *t, bool abort)
 {
-    uint64_t sie = intr_save();         /* usually off already: a wait queue's lock is held */
     spin_lock_irqoff(&t->lock);
     if (abort)
         t->abort_requested = true;
@@ -51,7 +51,6 @@ static bool unblock(struct task *t, bool abort)
     if (ours)
         t->state = TASK_RUNNABLE;
     spin_unlock_irqoff(&t->lock);
-    intr_restore(sie);
     if (!ours)
         return false;
     RACE_WINDOW();
@@ -138,7 +137,10 @@ void wait_wake_all(struct wait_queue *wq)
 
 int wait_abort(struct task *t)
 {
-    if (unblock(t, true))
+    uint64_t sie = intr_save();
+    bool woke = unblock(t, true);
+    intr_restore(sie);
+    if (woke)
         return -1;
     return __atomic_load_n(&t->state, __ATOMIC_RELAXED) == TASK_RUNNING ? t->hart : -1;
 }
