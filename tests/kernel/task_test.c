@@ -313,9 +313,12 @@ KTEST_PANICS(task_stack_overflow_panics)
 static void *report_state(void *arg)
 {
     struct task *t = task_current();
-    /* A reused task must look new: no abort pending, no result, its canary in place. */
-    bool clean = !t->abort_requested && t->result == NULL && t->mutexes_held == 0 &&
-                 t->stack[0] == (uint64_t)t->stack && t->ctx.nest.push_depth == 0;
+    /* A reused task must look new: no abort pending, no mutex, its canary in place, no
+     * nesting carried over. (Its result and outcome are stale until it ends: task_finish
+     * writes them before anyone may read them.) */
+    bool clean = !t->abort_requested && t->mutexes_held == 0 &&
+                 t->stack[0] == (uint64_t)t->stack && t->ctx.nest.push_depth == 0 &&
+                 t->ctx.nest.trap_depth == 0;
     return clean ? arg : NULL;
 }
 
