@@ -164,11 +164,7 @@ uint64_t spin_acquire_slow(struct spinlock *l, uintptr_t pc, uint64_t flags)
     check_order(l, pc);
     if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0)
         spin_until_ours(l, pc);
-    l->owner = spin_me();
-    l->pc = pc;
-    l->taken++;
-    l->held_next = spin_top();
-    __asm__ volatile("sd %0, %1(tp)" : : "r"(l), "i"(HART_HELD) : "memory");
+    spin_took(l, pc, spin_top());
     return flags;
 }
 
@@ -187,9 +183,7 @@ uint64_t spin_release_slow(struct spinlock *l, uint64_t flags)
     while (at->held_next != l)
         at = at->held_next;
     at->held_next = l->held_next;
-    l->owner = -1;
-    __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
-    RACE_WINDOW();
+    spin_freed(l);
     return flags;
 }
 

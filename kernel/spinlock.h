@@ -123,9 +123,28 @@ static inline long spin_me(void)
 uint64_t spin_acquire_slow(struct spinlock *l, uintptr_t pc, uint64_t flags);
 uint64_t spin_release_slow(struct spinlock *l, uint64_t flags);
 
+/* l is ours now: record who took it, where and how often, and chain it to the hart's held
+ * locks, newest first (top: the newest until now). The fast and the slow path both end so. */
+static inline __attribute__((always_inline)) void spin_took(struct spinlock *l, uintptr_t pc,
+                                                            struct spinlock *top)
+{
+    l->owner = spin_me();
+    l->pc = pc;
+    l->taken++;
+    l->held_next = top;
+    __asm__ volatile("sd %0, %1(tp)" : : "r"(l), "i"(HART_HELD) : "memory");
+}
+
+/* l is off the chain: free it. The fast and the slow path both end so. */
+static inline __attribute__((always_inline)) void spin_freed(struct spinlock *l)
+{
+    l->owner = -1;
+    __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+    RACE_WINDOW();              /* the lock is free: another hart may take it right now */
+}
+
 /* The fast case of an acquire: not ours already (one compare), the newest held lock ranks
- * below l (or none is held), and the swap finds it free. Then record who took it, where and
- * how often, and chain it to the hart's held locks, newest first. */
+ * below l (or none is held), and the swap finds it free. */
 static inline __attribute__((always_inline)) bool spin_acquire_fast(struct spinlock *l,
                                                                     uintptr_t pc)
 {
@@ -133,11 +152,7 @@ static inline __attribute__((always_inline)) bool spin_acquire_fast(struct spinl
     if (__builtin_expect(l->owner == spin_me() || (top && top->order >= l->order), 0) ||
         __builtin_expect(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0, 0))
         return false;
-    l->owner = spin_me();
-    l->pc = pc;
-    l->taken++;
-    l->held_next = top;
-    __asm__ volatile("sd %0, %1(tp)" : : "r"(l), "i"(HART_HELD) : "memory");
+    spin_took(l, pc, top);
     return true;
 }
 
@@ -148,9 +163,7 @@ static inline __attribute__((always_inline)) bool spin_release_fast(struct spinl
     if (__builtin_expect(spin_top() != l, 0))
         return false;
     __asm__ volatile("sd %0, %1(tp)" : : "r"(l->held_next), "i"(HART_HELD) : "memory");
-    l->owner = -1;
-    __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
-    RACE_WINDOW();              /* the lock is free: another hart may take it right now */
+    spin_freed(l);
     return true;
 }
 
