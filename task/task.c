@@ -75,6 +75,7 @@ static struct task *task_alloc(void)
     struct task *t = (struct task *)(run + TASK_RUN_PAGES * PAGE_SIZE - TASK_STRUCT_BYTES);
     memset(t, 0, sizeof(*t));
     t->stack = (uint64_t *)(run + PAGE_SIZE);
+    sched_stack_canary(t);      /* once: every switch away checks it, the last one too */
     wait_init(&t->joiners, "joiners");
     spin_init(&t->lock, "task", LOCK_TASK);
     list_init(&t->queue_node);
@@ -139,7 +140,8 @@ size_t task_cache_frames(void)
  * written by task_finish before DONE, and read only after it; wake_at and wait_abortable are
  * written before each sleep or block; slice_left at every switch in; on_cpu is false once a
  * task is reaped, waiting_on NULL once it has left its last wait, and mutexes_held 0 (an end
- * holding a mutex panics). A new task's struct starts zeroed (task_alloc). */
+ * holding a mutex panics), and the canary intact (the task's last switch checked it). A new
+ * task's struct starts zeroed (task_alloc). */
 static void task_reset(struct task *t, const char *name, task_fn fn, void *arg,
                        struct proc *proc)
 {
@@ -156,7 +158,6 @@ static void task_reset(struct task *t, const char *name, task_fn fn, void *arg,
     t->abort_requested = false;
     t->ticks_run = 0;
     t->proc = proc;
-    sched_stack_canary(t);
     /* Its locks and lists need nothing: a task ends with both locks free and no joiner left
      * waiting (task_alloc set them up once). */
     /* The first switch into it lands in task_start, on the top of its stack, with the frame
