@@ -144,8 +144,11 @@ trap_vector:
     call    syscall_entry
     csrci   sstatus, 1 << 1         /* SIE off before sepc and sstatus are reloaded */
     sd      a0, TF_A0(sp)
-    /* ch9: a killed program ends on its way back to U-mode (task_cancel_point); ch10 looks
-     * at the flag here, so that the common case costs three instructions and no call. */
+
+.Lto_user:
+    /* Every way back to U-mode passes here (ch9: a killed program ends on its way back, in
+     * task_cancel_point). ch10 looks at the flag in assembly, once for every kind of trap,
+     * so that the common case costs three instructions and no call. */
     ld      t0, HART_CURRENT(tp)
     lbu     t0, TASK_ABORT_REQUESTED(t0)
     beqz    t0, trap_return
@@ -153,24 +156,25 @@ trap_vector:
     j       trap_return
 
 .Linterrupt:
-    /* ch10: the timer interrupt from the kernel, the commonest trap of all, goes straight to
-     * its handler, without trap_handle's bookkeeping (it needs none: it cannot nest, since
-     * interrupts are off in it, and it does not end a task). The rest go the general way. */
+    /* ch10: the timer interrupt, the commonest trap of all, goes straight to its handler,
+     * without trap_handle's bookkeeping (it needs none: it cannot nest, since interrupts are
+     * off in it, and it does not end a task). The other interrupts go the general way. */
     slli    t0, t0, 1               /* the cause code, doubled (the top bit shifted out) */
     addi    t0, t0, -2 * 5          /* IRQ_S_TIMER (kernel/riscv.h) */
     bnez    t0, .Lgeneral
-    ld      t0, TF_SSTATUS(sp)
-    andi    t0, t0, 1 << 8          /* sstatus.SPP: 1 if from the kernel */
-    beqz    t0, .Lgeneral
     call    timer_interrupt
     lbu     t0, HART_NEED_RESCHED(tp)
-    beqz    t0, trap_return
+    beqz    t0, .Lreturn
     call    sched_preempt           /* switch tasks; we return here when resumed */
-    j       trap_return
+    j       .Lreturn
 
 .Lgeneral:
     mv      a0, sp
     call    trap_handle
+.Lreturn:
+    ld      t0, TF_SSTATUS(sp)
+    andi    t0, t0, 1 << 8          /* sstatus.SPP: 1 if back to the kernel, 0 to U-mode */
+    beqz    t0, .Lto_user
 
     .globl trap_return
 trap_return:

@@ -166,10 +166,10 @@ void trap_handle(struct trap_frame *tf)
         nested_trap(tf, h->trap_cause);
     h->trap_cause = tf->scause;
 
+    /* The timer interrupt does not come here: trap.S hands it to timer_interrupt itself
+     * (ch10). And on the way back to U-mode, trap.S ends a killed program. */
     if (tf->scause & SCAUSE_INTERRUPT) {
-        if (code == IRQ_S_TIMER)
-            timer_interrupt(tf);
-        else if (code == IRQ_S_SOFTWARE)
+        if (code == IRQ_S_SOFTWARE)
             smp_ipi_interrupt();
         else if (code == IRQ_S_EXTERNAL)
             plic_interrupt();               /* ch8: a device (the UART's received bytes) */
@@ -178,11 +178,6 @@ void trap_handle(struct trap_frame *tf)
         if (this_hart()->need_resched)
             sched_preempt();                /* switch tasks; we return here when resumed */
         h = this_hart();
-        if ((tf->sstatus & SSTATUS_SPP) == 0) {
-            h->nest.trap_depth--;
-            task_cancel_point();            /* a killed program ends on its way back to U */
-            return;
-        }
     } else if ((tf->sstatus & SSTATUS_SPP) == 0) {
         proc_fault(tf);                     /* ch7: ends the program (ecalls go to syscall.c) */
     } else if (code == EXC_BREAKPOINT) {
