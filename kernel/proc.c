@@ -197,9 +197,12 @@ struct task *proc_spawn_image(const struct user_program *prog, int argc, char *c
     }
     /* The hand-over again, before spawn returns: a Ctrl-C typed once the caller has the pid
      * must reach the job even if it has not run yet (user_start's comes when it first runs).
-     * Not p->foreground_giver: the child may have ended, and p been freed, already. */
+     * Not p->foreground_giver: the child may have ended, and p been freed, already. Nor over
+     * a hand-over of its own: on another hart it may have started and handed the console to
+     * a child of its own already (ch10's faster spawn made that common), and Ctrl-C must
+     * reach that one. */
     if (flags & SPAWN_FOREGROUND)
-        tty_hand_foreground(task_current()->id, t->id);
+        tty_hand_foreground_unless_passed(task_current()->id, t->id, t->id);
     if (parent) {
         c->task = t;                /* the parent program holds the handle */
         list_push_back(&parent->children, &c->node);

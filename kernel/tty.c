@@ -55,11 +55,18 @@ static bool may_hand(uint64_t by)
 
 int tty_hand_foreground(uint64_t by, uint64_t pid)
 {
+    return tty_hand_foreground_unless_passed(by, pid, 0);
+}
+
+int tty_hand_foreground_unless_passed(uint64_t by, uint64_t pid, uint64_t passed_by)
+{
     if (!input_on)
         return 0;
     int r = 0;
     spin_lock(&readers.lock);
-    if (may_hand(by)) {
+    if (passed_by != 0 && giver == passed_by) {
+        /* pid has run already and handed the console on itself: leave that be */
+    } else if (may_hand(by)) {
         foreground = pid;
         giver = by;
     } else {

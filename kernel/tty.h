@@ -37,6 +37,9 @@ size_t tty_read(char *buf, size_t n);
 void tty_set_owner(uint64_t pid);           /* the owner, as it starts; no foreground */
 /* `by` makes pid (0: none) the foreground: 0, or -EPERM if `by` may not. */
 int tty_hand_foreground(uint64_t by, uint64_t pid);
+/* The same, unless passed_by has already handed the console on (it is the giver now): a
+ * spawn's hand-over to a job that may have started, and passed it on, before spawn returned. */
+int tty_hand_foreground_unless_passed(uint64_t by, uint64_t pid, uint64_t passed_by);
 bool tty_may_hand_foreground(uint64_t by);  /* whether it may, now */
 
 #endif
