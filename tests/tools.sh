@@ -59,29 +59,45 @@ test_hang_times_out() {
 }
 run_test tools-hang-times-out test_hang_times_out
 
-# tools/chapters on a small made-up history: chapters come from the first Chapter-Complete
-# trailer of each number, in order, and become tags.
+# tools/chapters on a small made-up history: a chapter is complete at the first Chapter-Complete
+# trailer of its number and holds every commit until the next chapter's first one; its tag is
+# its last commit; commits after the last chapter are listed as fixes.
 test_chapters() {
     local repo="$TEST_DIR/$T_NAME.repo" here=$PWD out
     rm -rf "$repo" && git init -q "$repo"
     (
         cd "$repo"
         git config user.email t@example.invalid && git config user.name t
-        git commit -q --allow-empty -m 'ch1: start'
+        mkdir -p kernel docs
+        echo 'int a;' >kernel/a.c && echo '# ch1' >docs/ch1-boot.md && git add -A
+        git commit -q -m 'ch1: start'
         git commit -q --allow-empty -m 'ch1: finish' -m 'Chapter-Complete: 1'
         git commit -q --allow-empty -m 'ch1: a later fix' -m 'Chapter-Complete: 1'
-        git commit -q --allow-empty -m 'ch2: console' -m 'Chapter-Complete: 2'
+        git commit -q --allow-empty -m 'course: a tool for every chapter'
+        echo 'int b;' >kernel/b.c && echo '# ch2' >docs/ch2-console.md && git add -A
+        git commit -q -m 'ch2: console' -m 'Chapter-Complete: 2'
+        git commit -q --allow-empty -m 'ch1: a fix made during chapter 3'
         git commit -q --allow-empty -m 'ch3: traps begin'
     )
     out=$(cd "$repo" && "$here/tools/chapters" list)
     echo "$out"
-    [ "$(wc -l <<<"$out")" = 2 ] || fail "expected 2 chapters, got: $out"
-    grep -Eq '^ch1 +[0-9a-f]{7,} +ch1: finish$' <<<"$out" || fail "ch1 is not the first trailer"
-    grep -Eq '^ch2 +[0-9a-f]{7,} +ch2: console$' <<<"$out" || fail "ch2 missing"
+    [ "$(grep -c '^ch' <<<"$out")" = 2 ] || fail "expected 2 chapters, got: $out"
+    grep -Eq '^ch1 +[0-9a-f]{7,} +course: a tool for every chapter +\(complete at [0-9a-f]{7,}; 2 later\)$' <<<"$out" ||
+        fail "ch1 does not end at the last commit before chapter 2"
+    grep -Eq '^ch2 +[0-9a-f]{7,} +ch1: a fix made during chapter 3 ' <<<"$out" || fail "ch2 does not end before ch3"
+    grep -Eq '^ +[0-9a-f]{7,} +ch3: traps begin$' <<<"$(sed -n '/^after the last chapter/,$p' <<<"$out")" ||
+        fail "the commits after the last chapter are not listed"
     (cd "$repo" && "$here/tools/chapters" tag)
-    [ "$(git -C "$repo" log -1 --format=%s ch1)" = 'ch1: finish' ] || fail "tag ch1 misplaced"
-    [ "$(git -C "$repo" log -1 --format=%s ch2)" = 'ch2: console' ] || fail "tag ch2 misplaced"
+    [ "$(git -C "$repo" log -1 --format=%s ch1)" = 'course: a tool for every chapter' ] || fail "tag ch1 misplaced"
+    [ "$(git -C "$repo" rev-parse ch2)" = "$(cd "$repo" && "$here/tools/chapters" commit 2)" ] ||
+        fail "tag ch2 is not 'tools/chapters commit 2'"
+    out=$(cd "$repo" && "$here/tools/chapters" diff 2 --code --stat)
+    echo "$out"
+    grep -q 'kernel/b.c' <<<"$out" || fail "diff 2 --code lacks kernel/b.c"
+    ! grep -q 'docs/\|kernel/a.c\|^+int' <<<"$out" || fail "diff 2 --code --stat shows docs, chapter 1 or lines"
+    [ "$(cd "$repo" && "$here/tools/chapters" guide 2)" = "$(cd "$repo" && pwd -P)/docs/ch2-console.md" ] || fail "guide 2 not found"
     ! (cd "$repo" && "$here/tools/chapters" diff 3 2>/dev/null) || fail "diff of a missing chapter succeeded"
+    ! (cd "$repo" && "$here/tools/chapters" guide 3 2>/dev/null) || fail "guide of a missing chapter succeeded"
 }
 run_test tools-chapters test_chapters
 
