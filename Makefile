@@ -1,5 +1,6 @@
 # hartos: every entry point a learner or CI uses.
-#   make            build build/kernel.elf and build/kernel.bin (checks the tools first)
+#   make            build build/kernel.elf and build/kernel.bin (checks the tools first), and
+#                   build/compile_commands.json for editors (clangd finds it there)
 #   make qemu       install what is missing (Debian/Ubuntu), build, boot on QEMU virt
 #   make qemu-gdb   the same, halted at the first instruction, waiting for gdb on $(GDBPORT)
 #   make gdb        gdb-multiarch attached to `make qemu-gdb` (run it in a second terminal)
@@ -68,9 +69,15 @@ USER_CFLAGS := $(ARCHFLAGS) --specs=picolibc.specs -std=gnu11 -O2 -g -Wall -Wext
                -fno-common -fno-pie -I. -MMD -MP
 USER_LDFLAGS := -nostartfiles -static -no-pie -Wl,--build-id=none -T user/user.ld
 
-.PHONY: FORCE all check-tools setup qemu qemu-gdb gdb test soak bench fuzz kheap-name chapters clean
+# The command that compiles one source, $(call kernel_cc,OBJECT,SOURCE): the rules below run it
+# and compile_commands.json lists it, so an editor sees exactly the flags of the build.
+kernel_cc = $(CC) $(CFLAGS) -c -o $(1) $(2)
+user_cc = $(CC) $(USER_CFLAGS) -c -o $(1) $(2)
 
-all: $(KERNEL) $(BUILD)/kernel.bin $(USER_ELFS)
+.PHONY: FORCE all check-tools setup qemu qemu-gdb gdb test soak bench fuzz kheap-name chapters clean \
+        compile-commands
+
+all: $(BUILD)/compile_commands.json $(KERNEL) $(BUILD)/kernel.bin $(USER_ELFS)
 
 # The tool check runs before anything is compiled, so a missing or old tool is one clear line.
 check-tools:
@@ -111,29 +118,29 @@ $(BUILD)/kernel.bin: $(KERNEL)
 
 $(BUILD)/%.c.o: %.c | check-tools
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(call kernel_cc,$@,$<)
 
 $(BUILD)/%.S.o: %.S | check-tools
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(call kernel_cc,$@,$<)
 
 # The generated symbol tables (see above).
 $(BUILD)/%.S.o: $(BUILD)/%.S | check-tools
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(call kernel_cc,$@,$<)
 
 # User programs (see USER_CFLAGS). These rules are more specific than the kernel's above, so
 # make picks them for everything under user/.
 $(BUILD)/user/%.c.o: user/%.c | check-tools
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -c -o $@ $<
+	$(call user_cc,$@,$<)
 
 $(BUILD)/user/%.c.o: tests/user/%.c | check-tools
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -c -o $@ $<
+	$(call user_cc,$@,$<)
 
 $(BUILD)/user/%.S.o: user/%.S | check-tools
 	@mkdir -p $(dir $@)
-	$(CC) $(USER_CFLAGS) -c -o $@ $<
+	$(call user_cc,$@,$<)
 
 $(BUILD)/user/%.elf: $(BUILD)/user/%.c.o $(USER_LIB_OBJS) user/user.ld
 	$(CC) $(USER_CFLAGS) $(USER_LDFLAGS) -o $@ $< $(USER_LIB_OBJS)
@@ -151,6 +158,26 @@ $(BUILD)/user_programs.S.o: $(USER_PROGS:%=$(BUILD)/user/%.strip)
 
 # Keep the objects: make would otherwise delete them as intermediate files after each link.
 .SECONDARY: $(USER_LIB_OBJS) $(USER_PROGS:%=$(BUILD)/user/%.c.o)
+
+# Editors: every source's compile command (the kernel's, the user programs', tests/host's), in
+# the JSON compilation database that clangd and other tools read. It is written first, so that
+# an editor has it even while the build fails, and rewritten only when a command changes.
+# .clangd drops the one GCC flag clang does not know.
+$(BUILD)/compile_commands.json: tools/compile-commands FORCE
+	@mkdir -p $(BUILD) && { $(MAKE) -s --no-print-directory compile-commands && \
+	    $(MAKE) -s --no-print-directory -C tests/host compile-commands; } >$@.new
+	@if [ -f $@ ] && cmp -s $@.new $@.lines; then rm $@.new; \
+	else tools/compile-commands $@.new $@ && mv $@.new $@.lines; fi
+
+# One line per source: the folder the command runs in, then the command, whose last word is
+# the source; the generated symbol tables and program table too.
+compile_lines = $(foreach s,$(2),$(info $(CURDIR) $(call $(1),$(3)$(s).o,$(s))))
+compile-commands:
+	@:$(call compile_lines,kernel_cc,$(KERNEL_SRCS),$(BUILD)/)
+	@:$(call compile_lines,kernel_cc,$(addprefix $(BUILD)/,user_programs.S ksyms-empty.S ksyms.S))
+	@:$(call compile_lines,user_cc,$(wildcard user/lib/*.S user/lib/*.c),$(BUILD)/)
+	@:$(foreach s,$(wildcard user/*.c tests/user/*.c),\
+	    $(info $(CURDIR) $(call user_cc,$(BUILD)/user/$(notdir $(s)).o,$(s))))
 
 # qemu, qemu-gdb and test first install what is missing, then build in a fresh make, so the
 # cross-compiler prefix is chosen after the install.

@@ -218,3 +218,79 @@ END
         fail "--partial failed on a missing curve"
 }
 run_test tools-bench-plot test_bench_plot
+
+# build/compile_commands.json (editors: clangd): `make` writes it; every command that compiles a
+# source in the build (kernel, user programs, tests/host) is in it, exactly as make runs it, and
+# the kernel's comes first for a file the host tests compile too (clangd takes the first). It
+# is not rewritten when nothing changed, and follows a change of flags.
+check_compile_commands() {
+    python3 - "$@" <<'END'
+import json, os, shlex, sys
+db_path, kernel_n, host_n = sys.argv[1:4]
+db = json.load(open(db_path))              # raises if the JSON does not parse
+root, host = os.getcwd(), os.path.join(os.getcwd(), "tests/host")
+first, every = {}, {}
+for e in db:
+    first.setdefault(e["file"], e)
+    every.setdefault(e["file"], []).append((e["directory"], e["arguments"]))
+bad = []
+# The kernel's and the user programs' compile commands, as `make -n -B` prints them.
+made = [shlex.split(l) for l in open(kernel_n) if " -c -o " in l]
+for want in made:
+    e = first.get(os.path.join(root, want[-1]))
+    if e is None:
+        bad.append(f"{want[-1]}: not in {db_path}")
+    elif (e["directory"], e["arguments"]) != (root, want):
+        bad.append(f"{want[-1]}: make runs `{shlex.join(want)}`, {db_path} has "
+                   f"`{shlex.join(e['arguments'])}` in {e['directory']}")
+sources = {a[-1] for a in made}
+for s in ("boot/entry.S", "kernel/main.c", "task/switch.S", "heap/list.c", "user/hello.c",
+          "user/lib/crt0.S", "tests/user/test_brk.c", "/ksyms.S"):
+    if not any(x.endswith(s) for x in sources):
+        bad.append(f"make -n -B does not compile {s}: the comparison above saw too little")
+# tests/host: one command compiles and links a program; each of its sources must be there with
+# that compiler and those flags.
+programs = [shlex.split(l) for l in open(host_n) if l.startswith(("gcc ", "clang "))]
+for args in programs:
+    n = next(i for i, a in enumerate(args) if a.endswith(".c"))
+    for s in (a for a in args if a.endswith(".c")):
+        f = os.path.normpath(os.path.join(host, s))
+        if (host, args[:n] + ["-c", s]) not in every.get(f, []):
+            bad.append(f"tests/host/{s}: no entry `{shlex.join(args[:n] + ['-c', s])}`")
+if len(programs) < 10:
+    bad.append(f"make -n -B -C tests/host compiled {len(programs)} programs")
+for b in bad:
+    print("FAIL: " + b)
+sys.exit(1 if bad else 0)
+END
+}
+
+test_compile_commands() {
+    local db=build/compile_commands.json dir="$TEST_DIR/$T_NAME.d" before
+    rm -rf "$dir" && mkdir -p "$dir"
+    make --no-print-directory
+    [ -f "$db" ] || fail "make did not write $db"
+    make --no-print-directory -n -B all >"$dir/kernel.n"
+    make --no-print-directory -n -B -C tests/host all \
+        "../../build/host/heap_frag_$(basename "$(make --no-print-directory -s kheap-name)" .c)" \
+        >"$dir/host.n"
+    check_compile_commands "$db" "$dir/kernel.n" "$dir/host.n" || fail "see above"
+    before=$(stat -c %.9Y "$db")
+    sleep 0.01
+    make --no-print-directory
+    [ "$(stat -c %.9Y "$db")" = "$before" ] || fail "make rewrote $db when nothing changed"
+    # Other flags, in another build folder: only the database is written, not the kernel.
+    make --no-print-directory BUILD="$dir/b" EXTRA_CFLAGS=-DHARTOS_EDITOR_TEST \
+        "$dir/b/compile_commands.json"
+    make --no-print-directory -n -B BUILD="$dir/b" EXTRA_CFLAGS=-DHARTOS_EDITOR_TEST all \
+        >"$dir/kernel-b.n"
+    grep -q HARTOS_EDITOR_TEST "$dir/kernel-b.n" || fail "make -n ignored EXTRA_CFLAGS"
+    check_compile_commands "$dir/b/compile_commands.json" "$dir/kernel-b.n" "$dir/host.n" ||
+        fail "a change of flags is not in the database (see above)"
+    if command -v clangd >/dev/null; then
+        clangd --check=kernel/main.c 2>&1 | tee "$dir/clangd.log" | tail -n 3
+        grep -q 'All checks completed, 0 errors' "$dir/clangd.log" ||
+            fail "clangd --check=kernel/main.c found errors: $(grep '^E\[' "$dir/clangd.log" | head -n 3)"
+    fi
+}
+run_test tools-compile-commands test_compile_commands
