@@ -8,14 +8,16 @@
 #   make soak       the race tests' repeats (tests/races.sh), SOAK_RUNS times each (500): hours
 #   make bench      deterministic instruction counts under QEMU -icount: build/bench.txt, and
 #                   how they grow drawn in build/bench-curves.svg (BENCH=GLOB: fewer benchmarks)
-#   make fuzz       fuzz the device tree parser, the heap and the ELF checks, FUZZSEC s each (60)
+#   make fuzz       fuzz the device tree parser, the heap and the ELF checks, FUZZSEC s each (60):
+#                   a line each, "fuzz fdt: ok, N runs in 60 s" or FAILED naming the input saved
 #   make chapters   list the chapters and tag them ch1..chN in this clone
 #   make clean      remove build/
 # Variables: SMP (harts, 4), MEM (RAM, 128M), ARGS (kernel boot arguments), ICOUNT (1: QEMU
 # -icount, a deterministic clock; the timed in-kernel tests need it), RACE=1 (the
 # race-widening build, in build/race), CROSS_COMPILE,
 # GDBPORT, EXTRA_CFLAGS (test hooks; the tests build such kernels under build/variants/),
-# KHEAP (which heap/list*.c the kernel links).
+# KHEAP (which heap/list*.c the kernel links), FUZZERS (make fuzz's, "fdt heap elf"), FUZZFLAGS
+# (more libFuzzer options).
 
 SMP  ?= 4
 MEM  ?= 128M

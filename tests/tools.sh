@@ -1,5 +1,6 @@
 # tests/tools.sh (ch1): the tools around the kernel fail loudly and clearly: a missing or old
-# tool, a QEMU that cannot start, a kernel that hangs. And tools/chapters finds the chapters.
+# tool, a QEMU that cannot start, a kernel that hangs. And tools/chapters finds the chapters,
+# editors get the build's compile commands, make fuzz says how each fuzzer went.
 
 # A fake tool directory: scripts named like the real tools, first on PATH.
 fake_tool() {
@@ -294,3 +295,28 @@ test_compile_commands() {
     fi
 }
 run_test tools-compile-commands test_compile_commands
+
+# make fuzz (ch2): a line per fuzzer saying how it went, a summary, and the exit status. A
+# fuzzer that fails (here: under an RSS limit of 1 MB, which any run exceeds) names the input
+# libFuzzer saved, and one that does not even build names its log.
+test_fuzz_labels() {
+    local out status=0 unit
+    out=$(make --no-print-directory fuzz FUZZSEC=1 2>&1) || fail "make fuzz failed: $out"
+    echo "$out"
+    for f in fdt heap elf; do
+        grep -Eq "^fuzz $f: ok, [0-9]+ runs in [0-9]+ s$" <<<"$out" || fail "no ok line for $f"
+    done
+    grep -q '^fuzz: 3 ok, 0 failed$' <<<"$out" || fail "no summary line '3 ok, 0 failed'"
+    out=$(make --no-print-directory fuzz FUZZSEC=1 FUZZERS="fdt nosuch" \
+              FUZZFLAGS=-rss_limit_mb=1 2>&1) || status=$?
+    echo "$out"
+    [ "$status" != 0 ] || fail "make fuzz exited 0 with two failed fuzzers"
+    unit=$(sed -n 's/^fuzz fdt: FAILED (oom saved to \([^;]*\); log: build\/host\/fuzz-fdt.log)$/\1/p' \
+               <<<"$out")
+    [ -n "$unit" ] && [ -f "$unit" ] || fail "the fdt fuzzer's failure does not name the saved input"
+    rm -f "$unit" build/host/fuzz-nosuch.log
+    grep -qx 'fuzz nosuch: FAILED (log: build/host/fuzz-nosuch.log)' <<<"$out" ||
+        fail "the fuzzer that does not exist is not named with its log"
+    grep -qx 'fuzz: 0 ok, 2 failed (fdt nosuch)' <<<"$out" || fail "no summary naming the failed"
+}
+run_test tools-fuzz-labels test_fuzz_labels
