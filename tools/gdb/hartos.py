@@ -259,26 +259,37 @@ def context_registers(ctx):
     return [(reg, int(value)) for reg, value in regs]
 
 
+def select_frame_level(level):
+    """Select the frame `level` calls out from the newest (gdb's `frame LEVEL`), or the
+    outermost there is."""
+    frame = gdb.newest_frame()
+    for _ in range(level):
+        frame = frame.older() or frame
+    frame.select()
+
+
+def set_registers(regs):
+    """Write (register, value) pairs into the hart: into the newest frame, each time. A register
+    of an outer frame is the stack slot it was saved in, and after each write gdb reselects the
+    frame with the old frame's id, which the new registers may give to an outer one."""
+    for reg, value in regs:
+        gdb.newest_frame().select()
+        gdb.execute("set $%s = %d" % (reg, value))
+
+
 def backtrace_from_context(ctx):
     """Run `bt` as if the selected hart were where ctx was saved, then put its registers back.
     The registers are the hart's real state: the finally restores them even when bt fails, so
     continuing afterwards runs exactly what was interrupted."""
     selected_level = gdb.selected_frame().level()
-    frame = gdb.newest_frame()          # registers written in an outer frame would go to memory
-    frame.select()
     task_regs = context_registers(ctx)
-    saved = [(reg, int(frame.read_register(reg))) for reg, _ in task_regs]
+    saved = [(reg, int(gdb.newest_frame().read_register(reg))) for reg, _ in task_regs]
     try:
-        for reg, value in task_regs:
-            gdb.execute("set $%s = %d" % (reg, value))
+        set_registers(task_regs)
         gdb.execute("bt")
     finally:
-        for reg, value in saved:
-            gdb.execute("set $%s = %d" % (reg, value))
-        frame = gdb.newest_frame()      # the writes flushed gdb's frames: find the old one again
-        for _ in range(selected_level):
-            frame = frame.older() or frame
-        frame.select()
+        set_registers(saved)
+        select_frame_level(selected_level)  # the writes flushed gdb's frames: find it again
 
 
 class KBt(gdb.Command):
