@@ -180,10 +180,6 @@ build_variant() {
     echo "build/variants/$1/kernel.elf"
 }
 
-# gdb_batch [--smp N] -- GDB-ARGS...: boot halted under a gdb stub (ARGS, default `demo`, as
-# boot's), run gdb-multiarch in batch mode with tools/gdbinit plus GDB-ARGS (e.g. -ex c -ex bt);
-# gdb's output goes to $GDB_OUT.
-# Quitting gdb kills QEMU (tools/gdbinit); a QEMU still running after 5 s is a failure.
 # wait_for_port PORT: until something listens on TCP PORT (QEMU's gdb stub), at most 10 s. A
 # fixed sleep was too short on a busy host: gdb then found nothing to connect to.
 wait_for_port() {
@@ -197,6 +193,10 @@ wait_for_port() {
     return 1
 }
 
+# gdb_batch [--smp N] -- GDB-ARGS...: boot halted under a gdb stub (ARGS, default `demo`, as
+# boot's), run gdb-multiarch in batch mode with tools/gdbinit plus GDB-ARGS (e.g. -ex c -ex bt);
+# gdb's output goes to $GDB_OUT.
+# Quitting gdb kills QEMU (tools/gdbinit); a QEMU still running after 5 s is a failure.
 gdb_batch() {
     local smp=1 port=$((30100 + $(id -u) % 5000)) qemu
     [ "$1" = --smp ] && { smp=$2; shift 2; }
@@ -214,4 +214,25 @@ gdb_batch() {
     done
     kill "$qemu"
     fail "QEMU still running 5 s after gdb quit"
+}
+
+# gdb_section NAME: the lines gdb printed after `echo ==NAME\n`, up to the next such marker.
+gdb_section() {
+    sed -n "/^==$1\$/,/^==/p" <<<"$GDB_OUT" | sed '1d;/^==/d'
+}
+
+# expect_gdb_line NAME LINE: gdb printed exactly LINE in section NAME (see gdb_section).
+expect_gdb_line() {
+    gdb_section "$1" | grep -qxF -- "$2" || fail "gdb printed no line '$2' (section $1)"
+}
+
+# expect_task ID NAME STATE WHERE-REGEX: ktasks printed this row (in the section on stdin).
+expect_task() {
+    grep -Eq "^ +$1  $2 +$3 +0 +[0-9]+  $4\$" ||
+        fail "ktasks has no row: id $1, '$2', $3 on hart 0, at /$4/"
+}
+
+# The frames' function names, innermost first, on one line: "switch_commit switch_to ...".
+frame_names() {
+    sed -nE 's/^#[0-9]+ +(0x[0-9a-f]+ in )?([A-Za-z_][A-Za-z_0-9]*) \(.*/\2/p' | tr '\n' ' '
 }

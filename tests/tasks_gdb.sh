@@ -3,22 +3,6 @@
 # whose order is fixed: main spawns ids 2-7 (heartbeat, adder, faulty, sleepy, spin-1, spin-2),
 # then blocks joining adder; heartbeat runs first and sleeps, then adder starts.
 
-# gdb_section NAME: the lines gdb printed after `echo ==NAME\n`, up to the next such marker.
-gdb_section() {
-    sed -n "/^==$1\$/,/^==/p" <<<"$GDB_OUT" | sed '1d;/^==/d'
-}
-
-# expect_task ID NAME STATE WHERE-REGEX: ktasks printed this row (in the section on stdin).
-expect_task() {
-    grep -Eq "^ +$1  $2 +$3 +0 +[0-9]+  $4\$" ||
-        fail "ktasks has no row: id $1, '$2', $3 on hart 0, at /$4/"
-}
-
-# The frames' function names, innermost first, on one line: "switch_commit switch_to ...".
-frame_names() {
-    sed -nE 's/^#[0-9]+ +(0x[0-9a-f]+ in )?([A-Za-z_][A-Za-z_0-9]*) \(.*/\2/p' | tr '\n' ' '
-}
-
 # ktasks before the scheduler exists, with only the idle task, and with main running in its
 # first task_join and six tasks that have not run yet. One hart, so that every spawned task
 # waits on hart 0 (with more, ch6 places new tasks on idle harts). "gdb thread" must follow the

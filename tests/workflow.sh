@@ -55,3 +55,74 @@ test_gdb_user() {
     grep -Eq '^\$2 = 0$' <<<"$GDB_OUT" || fail "\$priv in main is not 0 (U-mode)"
 }
 run_test gdb-user test_gdb_user
+
+# The kernel's commands with the selected hart in U-mode, where QEMU refuses gdb's reads of
+# kernel pages (tools/gdb/hartos.py reads them as physical memory meanwhile): ktasks, krunq,
+# kheap and kbt print what they print in the kernel, and afterwards the hart reads as it did.
+# A stub without physical reads, and no hart in S-mode: one line that says so.
+test_gdb_user_kernel_commands() {
+    ARGS="init=hello a b" gdb_batch --smp 1 -- -ex c -ex 'kuser hello' -ex 'hbreak main' -ex c \
+        -ex 'echo ==main\n' -ex 'output $priv' -ex 'echo \n' \
+        -ex 'echo ==ktasks\n' -ex ktasks -ex 'echo ==krunq\n' -ex krunq \
+        -ex 'echo ==kheap\n' -ex kheap -ex 'echo ==kbt\n' -ex 'kbt 1' \
+        -ex 'echo ==after\n' -ex 'output $priv' -ex 'echo \n' \
+        -ex 'maintenance packet qqemu.PhyMemMode' -ex 'x/gx &harts' \
+        -ex 'echo ==no-phys\n' -ex 'python PHYS_MODE_PACKET = "Qqemu.NoSuchMode"' -ex ktasks \
+        -ex 'echo ==end\n'
+    ! grep -q '^Python Exception' <<<"$GDB_OUT" || fail "a command raised a Python exception"
+    expect_gdb_line main 0                  # $priv: U-mode
+
+    local tasks
+    tasks=$(gdb_section ktasks)
+    expect_task 1 main BLOCKED '(sched_switch|switch_to|task_yield)\+0x[0-9a-f]+' <<<"$tasks"
+    expect_task 2 hello RUNNING 'running on hart 0 \(gdb thread 1\)' <<<"$tasks"
+    expect_gdb_line krunq 'hart 0 (id 0): running 2:hello; 0 queued'
+    gdb_section kheap | grep -Eq '^arena 0x[0-9a-f]+, 256 KiB \(boot, kept\)$' ||
+        fail "kheap shows no boot arena"
+    gdb_section kheap | grep -Eq '^free: [0-9]+ bytes in [0-9]+ blocks, largest [0-9]+; kmalloc calls [1-9][0-9]*, kfree calls [0-9]+$' ||
+        fail "kheap shows no totals"
+    local frames
+    frames=$(gdb_section kbt | frame_names)
+    [[ "$frames" =~ "switch_commit "(.* )?"block wait_block task_join "(run_init )?"main_task task_start " ]] ||
+        fail "kbt 1 (main, joining hello) shows the frames: $frames"
+
+    expect_gdb_line after 0                 # $priv: still U-mode
+    expect_gdb_line after 'received: "0"'   # QEMU's stub back to virtual addresses
+    gdb_section after | grep -q 'Cannot access memory at address 0x' ||
+        fail "the U-mode hart reads kernel memory after the commands: was its mode changed?"
+
+    expect_gdb_line no-phys "ktasks: every hart is in U-mode and this gdb stub cannot read \
+physical memory (qqemu.NoSuchMode), so the kernel's memory cannot be read now. Stop where a hart \
+is in the kernel (e.g. \`break trap_vector\`, then \`continue\`) and try again."
+}
+run_test gdb-user-kernel-commands test_gdb_user_kernel_commands
+
+# The same on two harts with a stub that has no physical reads: the commands read through the
+# other hart, in S-mode, then the U-mode hart is selected again. (Which hart boots, runs hello
+# and runs main varies: the checks take the hart from ktasks, and kbt shows hello's hart's idle
+# task, which is switched out.)
+test_gdb_user_kernel_commands_smp() {
+    ARGS="init=hello a b" gdb_batch --smp 2 -- -ex c -ex 'kuser hello' -ex 'hbreak main' -ex c \
+        -ex 'python PHYS_MODE_PACKET = "Qqemu.NoSuchMode"' \
+        -ex 'echo ==before\n' -ex thread -ex 'output $priv' -ex 'echo \n' \
+        -ex 'echo ==ktasks\n' -ex ktasks -ex 'echo ==krunq\n' -ex krunq \
+        -ex 'echo ==kbt0\n' -ex 'kbt 0 0' -ex 'echo ==kbt1\n' -ex 'kbt 0 1' \
+        -ex 'echo ==after\n' -ex thread -ex 'output $priv' -ex 'echo \n' -ex 'echo ==end\n'
+    ! grep -q '^Python Exception' <<<"$GDB_OUT" || fail "a command raised a Python exception"
+    local before thread hart frames
+    before=$(gdb_section before)
+    grep -qx '0' <<<"$before" || fail "\$priv in main is not 0 (U-mode)"
+    thread=$(sed -n 's/^\[Current thread is \([0-9]*\) .*/\1/p' <<<"$before")
+    [ -n "$thread" ] || fail "no current thread"
+    hart=$(gdb_section ktasks | sed -nE "s/^ +2  hello +RUNNING +([01]) .*running on hart \
+\\1 \\(gdb thread $thread\\)\$/\\1/p")
+    [ -n "$hart" ] || fail "ktasks has no row for hello running on the selected thread's hart"
+    gdb_section krunq | grep -Eqx "hart $hart \(id [01]\): running 2:hello; [01] queued" ||
+        fail "krunq does not show hello running on hart $hart"
+    frames=$(gdb_section "kbt$hart" | frame_names)
+    [[ "$frames" =~ "switch_commit "(.* )?"sched_idle " ]] ||
+        fail "kbt 0 $hart (the idle task hello took the hart from) shows the frames: $frames"
+    [ "$(gdb_section after)" = "$before" ] ||
+        fail "the selected thread or its mode changed: before $before, after $(gdb_section after)"
+}
+run_test gdb-user-kernel-commands-smp test_gdb_user_kernel_commands_smp

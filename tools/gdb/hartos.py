@@ -6,8 +6,98 @@
 #   kbt ID   the backtrace of a task that is not running, from its saved context
 #   kuser NAME  load user program NAME's symbols (build/user/NAME.elf) to debug it
 #   kcount   step one instruction at a time and count them per function (ch10)
+# kheap, krunq, ktasks and kbt read kernel memory, and work whatever mode the selected hart is
+# in: see kernel_memory.
+
+import contextlib
+import os
 
 import gdb
+
+
+# ---- Reading kernel memory from a hart in U-mode ------------------------------------------------
+
+# QEMU's gdb stub translates gdb's reads through the selected hart's page table, with its
+# current privilege. The kernel's pages are not U-accessible, so while that hart is in U-mode
+# (a user program runs there) every read of kernel data fails. QEMU can instead take gdb's
+# addresses as physical ones (this packet, :1 on, :0 off), and since the kernel's map is an
+# identity map (kernel/vm.c) a kernel address is its own physical address. (A test sets another
+# name here to play a stub without that mode.)
+PHYS_MODE_PACKET = "Qqemu.PhyMemMode"
+
+
+def stub_packet(packet):
+    """Send packet to the gdb stub and return its reply: '' if the stub does not know it."""
+    try:
+        out = gdb.execute("maintenance packet " + packet, to_string=True)
+    except gdb.error:                   # not a remote target
+        return ""
+    return out.rsplit("received: ", 1)[-1].strip().strip('"')     # 'received: "OK"'
+
+
+def hart_privilege():
+    """The selected hart's privilege level (QEMU's $priv: 0 U, 1 S, 3 M), or None if unknown."""
+    try:
+        return int(gdb.parse_and_eval("$priv"))
+    except gdb.error:
+        return None
+
+
+@contextlib.contextmanager
+def kernel_memory(command):
+    """Make gdb's memory reads see the kernel for a while, whatever the selected hart's mode.
+    If that hart is in U-mode: QEMU's physical mode if the stub has it, or else another hart,
+    one in S- or M-mode, selected meanwhile. Afterwards the stub's mode, the selected thread
+    and frame are put back, also when the command fails."""
+    if hart_privilege() != 0:
+        yield                           # S- or M-mode reads kernel memory as it is
+        return
+    query = PHYS_MODE_PACKET.replace("Q", "q", 1)
+    if stub_packet(query) == "1":
+        yield                           # already physical (set by hand)
+        return
+    if stub_packet(PHYS_MODE_PACKET + ":1") == "OK":
+        gdb.execute("maintenance flush dcache", to_string=True)    # cached virtual reads
+        try:
+            yield
+        finally:
+            stub_packet(PHYS_MODE_PACKET + ":0")
+            gdb.execute("maintenance flush dcache", to_string=True)
+        return
+    selected, level = gdb.selected_thread(), gdb.selected_frame().level()
+    try:
+        for thread in gdb.selected_inferior().threads():
+            thread.switch()
+            if hart_privilege() != 0:
+                yield
+                return
+        raise gdb.GdbError(
+            "%s: every hart is in U-mode and this gdb stub cannot read physical memory (%s), "
+            "so the kernel's memory cannot be read now. Stop where a hart is in the kernel "
+            "(e.g. `break trap_vector`, then `continue`) and try again." % (command, query))
+    finally:
+        selected.switch()
+        select_frame_level(level)
+
+
+class KernelCommand(gdb.Command):
+    """A command that reads kernel memory: its run(arg, from_tty) is called inside
+    kernel_memory, and a read that fails anyway (a bad pointer) ends it with a one-line
+    error, not a Python traceback."""
+
+    def __init__(self, name, category):
+        super().__init__(name, category)
+        self.command = name
+
+    def invoke(self, arg, from_tty):
+        try:
+            with kernel_memory(self.command):
+                self.run(arg, from_tty)
+        except gdb.MemoryError as e:
+            raise gdb.GdbError("%s: %s" % (self.command, e))
+
+
+# ---- The heap (ch4) -----------------------------------------------------------------------------
 
 BLOCK_HEADER = 16       # heap/block.h: struct block {word, canary}
 SIZE_MASK = ~15         # the low bits of block.word are flags (B_FREE, B_PREV_FREE)
@@ -26,7 +116,7 @@ def block_size(addr):
     return int(word) & SIZE_MASK
 
 
-class KHeap(gdb.Command):
+class KHeap(KernelCommand):
     """Print the kernel heap: its arenas, each non-empty free list with its blocks
 (address and size), each hart's non-empty cache lists (heap/cache.h), and the totals. Works with either heap: the segregated lists of
 heap/list.c, or the single address-ordered list of heap/list_plain.c.
@@ -35,7 +125,7 @@ Usage: kheap [MAX]   (MAX: blocks printed per list, default 6)"""
     def __init__(self):
         super().__init__("kheap", gdb.COMMAND_DATA)
 
-    def invoke(self, arg, from_tty):
+    def run(self, arg, from_tty):
         most = int(arg) if arg.strip() else 6
         H = heap_state()
         arena = H["c"]["arenas"]
@@ -206,7 +296,7 @@ def task_where(t, harts):
     return symbolise(int(t["ctx"]["ra"]))
 
 
-class KTasks(gdb.Command):
+class KTasks(KernelCommand):
     """List every task: the tasks on all_tasks (task/task.c) in spawn order, then each hart's
 idle task (id 0). For each: id, name, state, the hart whose run queue it belongs to, the timer
 ticks that found it running, and where it is. A running task's place is in its hart's
@@ -218,7 +308,7 @@ Usage: ktasks"""
     def __init__(self):
         super().__init__("ktasks", gdb.COMMAND_DATA)
 
-    def invoke(self, arg, from_tty):
+    def run(self, arg, from_tty):
         harts = started_harts()
         if not harts:
             print("ktasks: no scheduler yet (kmain calls sched_init_hart after start_memory)")
@@ -292,7 +382,7 @@ def backtrace_from_context(ctx):
         select_frame_level(selected_level)  # the writes flushed gdb's frames: find it again
 
 
-class KBt(gdb.Command):
+class KBt(KernelCommand):
     """Backtrace a task that is not running, from the context it saved when it switched away
 (struct context in task/task.h). For a moment the selected gdb thread's pc, ra, sp and
 s0-s11 are the task's; they are restored after the backtrace, even if it fails.
@@ -303,7 +393,7 @@ Usage: kbt ID          (ID as ktasks shows it)
     def __init__(self):
         super().__init__("kbt", gdb.COMMAND_STACK)
 
-    def invoke(self, arg, from_tty):
+    def run(self, arg, from_tty):
         args = gdb.string_to_argv(arg)
         try:
             if len(args) not in (1, 2) or (len(args) == 2 and args[0] != "0"):
@@ -329,7 +419,7 @@ Usage: kbt ID          (ID as ktasks shows it)
         backtrace_from_context(t["ctx"])
 
 
-class KRunq(gdb.Command):
+class KRunq(KernelCommand):
     """Every hart's run queue (task/sched.c): for each hart its id, what it runs now, and the
 tasks waiting on its queue, front first. With ch6 each hart has its own queue, and an idle
 hart steals from the longest one.
@@ -338,7 +428,7 @@ Usage: krunq"""
     def __init__(self):
         super().__init__("krunq", gdb.COMMAND_DATA)
 
-    def invoke(self, arg, from_tty):
+    def run(self, arg, from_tty):
         harts = started_harts()
         if not harts:
             print("krunq: no scheduler yet (kmain calls sched_init_hart after start_memory)")
