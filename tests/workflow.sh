@@ -59,18 +59,29 @@ run_test gdb-user test_gdb_user
 # The kernel's commands with the selected hart in U-mode, where QEMU refuses gdb's reads of
 # kernel pages (tools/gdb/hartos.py reads them as physical memory meanwhile): ktasks, krunq,
 # kheap and kbt print what they print in the kernel, and afterwards the hart reads as it did.
-# A stub without physical reads, and no hart in S-mode: one line that says so.
+# kuser: `kuser cat` then stopping in hello's main names cat's functions (every program's main
+# is at the same address); `kuser` alone swaps in the program the hart runs. On a kernel task
+# it says there is no program. A stub without physical reads, and no hart in S-mode: one line
+# that says so (but `kuser NAME` reads no kernel memory, and works).
 test_gdb_user_kernel_commands() {
-    ARGS="init=hello a b" gdb_batch --smp 1 -- -ex c -ex 'kuser hello' -ex 'hbreak main' -ex c \
-        -ex 'echo ==main\n' -ex 'output $priv' -ex 'echo \n' \
+    ARGS="init=hello a b" gdb_batch --smp 1 -- -ex c \
+        -ex 'tbreak proc_spawn' -ex c -ex 'echo ==kuser-kernel-task\n' -ex kuser \
+        -ex 'kuser cat' -ex 'hbreak main' -ex c \
+        -ex 'echo ==cat\n' -ex bt -ex 'output $priv' -ex 'echo \n' \
         -ex 'echo ==ktasks\n' -ex ktasks -ex 'echo ==krunq\n' -ex krunq \
         -ex 'echo ==kheap\n' -ex kheap -ex 'echo ==kbt\n' -ex 'kbt 1' \
         -ex 'echo ==after\n' -ex 'output $priv' -ex 'echo \n' \
         -ex 'maintenance packet qqemu.PhyMemMode' -ex 'x/gx &harts' \
+        -ex 'echo ==kuser\n' -ex kuser -ex bt \
         -ex 'echo ==no-phys\n' -ex 'python PHYS_MODE_PACKET = "Qqemu.NoSuchMode"' -ex ktasks \
-        -ex 'echo ==end\n'
+        -ex 'kuser cat' -ex 'echo ==end\n'
     ! grep -q '^Python Exception' <<<"$GDB_OUT" || fail "a command raised a Python exception"
-    expect_gdb_line main 0                  # $priv: U-mode
+    expect_gdb_line kuser-kernel-task "kuser: hart 0 (gdb thread 1) runs kernel task 1 'main', \
+not a user program: name a program, kuser NAME"
+
+    gdb_section cat | grep -Eq '^#0 +main \(\) at user/cat.c:[0-9]+$' ||
+        fail "with cat's symbols, hello's main is not named cat's main"
+    expect_gdb_line cat 0                   # $priv: U-mode
 
     local tasks
     tasks=$(gdb_section ktasks)
@@ -91,9 +102,16 @@ test_gdb_user_kernel_commands() {
     gdb_section after | grep -q 'Cannot access memory at address 0x' ||
         fail "the U-mode hart reads kernel memory after the commands: was its mode changed?"
 
+    expect_gdb_line kuser "kuser: hart 0 (gdb thread 1) runs 'hello'"
+    expect_gdb_line kuser "kuser: symbols of 'cat' dropped"
+    expect_gdb_line kuser "kuser: symbols of 'hello' loaded from build/user/hello.elf"
+    gdb_section kuser | grep -Eq '^#0 +main \(argc=3, argv=0x[0-9a-f]+\) at user/hello.c:[0-9]+$' ||
+        fail "after kuser, bt does not show hello's main"
+
     expect_gdb_line no-phys "ktasks: every hart is in U-mode and this gdb stub cannot read \
 physical memory (qqemu.NoSuchMode), so the kernel's memory cannot be read now. Stop where a hart \
 is in the kernel (e.g. \`break trap_vector\`, then \`continue\`) and try again."
+    expect_gdb_line no-phys "kuser: symbols of 'cat' loaded from build/user/cat.elf"  # reads none
 }
 run_test gdb-user-kernel-commands test_gdb_user_kernel_commands
 
@@ -107,6 +125,7 @@ test_gdb_user_kernel_commands_smp() {
         -ex 'echo ==before\n' -ex thread -ex 'output $priv' -ex 'echo \n' \
         -ex 'echo ==ktasks\n' -ex ktasks -ex 'echo ==krunq\n' -ex krunq \
         -ex 'echo ==kbt0\n' -ex 'kbt 0 0' -ex 'echo ==kbt1\n' -ex 'kbt 0 1' \
+        -ex 'echo ==kuser\n' -ex kuser \
         -ex 'echo ==after\n' -ex thread -ex 'output $priv' -ex 'echo \n' -ex 'echo ==end\n'
     ! grep -q '^Python Exception' <<<"$GDB_OUT" || fail "a command raised a Python exception"
     local before thread hart frames
@@ -122,6 +141,7 @@ test_gdb_user_kernel_commands_smp() {
     frames=$(gdb_section "kbt$hart" | frame_names)
     [[ "$frames" =~ "switch_commit "(.* )?"sched_idle " ]] ||
         fail "kbt 0 $hart (the idle task hello took the hart from) shows the frames: $frames"
+    expect_gdb_line kuser "kuser: hart $hart (gdb thread $thread) runs 'hello'"
     [ "$(gdb_section after)" = "$before" ] ||
         fail "the selected thread or its mode changed: before $before, after $(gdb_section after)"
 }

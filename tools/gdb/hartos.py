@@ -4,12 +4,14 @@
 #   krunq    every hart's run queue
 #   ktasks   every task: id, name, state, hart, ticks run, and where it is
 #   kbt ID   the backtrace of a task that is not running, from its saved context
-#   kuser NAME  load user program NAME's symbols (build/user/NAME.elf) to debug it
+#   kuser [NAME]  load the symbols of user program NAME (build/user/NAME.elf), or of the
+#            program the selected hart runs, in place of any program's loaded before
 #   kcount   step one instruction at a time and count them per function (ch10)
-# kheap, krunq, ktasks and kbt read kernel memory, and work whatever mode the selected hart is
+# Every command but kcount reads kernel memory, and works whatever mode the selected hart is
 # in: see kernel_memory.
 
 import contextlib
+import glob
 import os
 
 import gdb
@@ -82,8 +84,8 @@ def kernel_memory(command):
 
 class KernelCommand(gdb.Command):
     """A command that reads kernel memory: its run(arg, from_tty) is called inside
-    kernel_memory, and a read that fails anyway (a bad pointer) ends it with a one-line
-    error, not a Python traceback."""
+    kernel_memory (invoke returns what it returns), and a read that fails anyway (a bad
+    pointer) ends it with a one-line error, not a Python traceback."""
 
     def __init__(self, name, category):
         super().__init__(name, category)
@@ -92,7 +94,7 @@ class KernelCommand(gdb.Command):
     def invoke(self, arg, from_tty):
         try:
             with kernel_memory(self.command):
-                self.run(arg, from_tty)
+                return self.run(arg, from_tty)
         except gdb.MemoryError as e:
             raise gdb.GdbError("%s: %s" % (self.command, e))
 
@@ -448,31 +450,101 @@ Usage: krunq"""
                 int(q["length"]), ": " if names else "", " ".join(names)))
 
 
-class KUser(gdb.Command):
-    """Load the symbols of user program NAME (build/user/NAME.elf, with its debug information),
-so that you can break in it and step through it. Programs are linked at their run addresses
+def user_dir():
+    """Where the user programs' ELF files are: $BUILD/user, or beside the kernel gdb loaded
+    (build/race/user with RACE=1)."""
+    build = os.environ.get("BUILD") or os.path.relpath(
+        os.path.dirname(gdb.current_progspace().filename))
+    return os.path.join(build, "user")
+
+
+def running_program(thread):
+    """The name of the user program that the hart of gdb thread `thread` runs (its task's name:
+    task/task.h cuts it at TASK_NAME_MAX - 1 characters) and that hart's index, or an error
+    saying what the hart runs instead."""
+    hart_id = thread.ptid[1] - 1        # gdb_thread_of's inverse
+    h = next((h for h in started_harts() if int(h["id"]) == hart_id), None)
+    if h is None:
+        raise gdb.GdbError("kuser: the hart of gdb thread %d runs no task yet (no scheduler on "
+                           "it): name a program, kuser NAME" % thread.num)
+    t = h["current"].dereference()
+    if int(t["proc"]) == 0:
+        raise gdb.GdbError("kuser: hart %d (gdb thread %d) runs kernel task %d '%s', not a user "
+                           "program: name a program, kuser NAME"
+                           % (int(h["index"]), thread.num, int(t["id"]), task_name(t)))
+    return task_name(t), t["name"].type.sizeof - 1, int(h["index"])
+
+
+def user_program_file(name, cut_at=None):
+    """build/user/NAME.elf; for a name cut at cut_at characters, the one program it begins."""
+    path = os.path.join(user_dir(), name + ".elf")
+    if not os.path.exists(path) and cut_at is not None and len(name) == cut_at:
+        begun = glob.glob(os.path.join(user_dir(), glob.escape(name) + "*.elf"))
+        if len(begun) == 1:
+            return begun[0]
+    if not os.path.exists(path):
+        raise gdb.GdbError("kuser: no %s (is '%s' a program? run make first)" % (path, name))
+    return path
+
+
+def drop_user_symbols():
+    """Remove the symbols of every user program loaded before (by kuser or add-symbol-file) and
+    return their names. Each program has a main at the same address, so two loaded at once
+    give a breakpoint or a backtrace the first one's names."""
+    programs = os.path.realpath(user_dir())
+    dropped = []
+    for objfile in gdb.objfiles():
+        path = objfile.filename if objfile.is_valid() else None
+        if path is not None and os.path.dirname(os.path.realpath(path)) == programs:
+            gdb.execute("remove-symbol-file %s" % path, to_string=True)
+            dropped.append(os.path.basename(path)[:-len(".elf")])
+    return dropped
+
+
+class KUser(KernelCommand):
+    """Load the symbols of a user program (build/user/NAME.elf, with its debug information), so
+that you can break in it and step through it; those of any program loaded before are dropped
+first (every program's main is at the same address). Without NAME: the program running on the
+selected hart (the one gdb stopped in). Programs are linked at their run addresses
 (user/user.ld), so no offset is needed. Break with `hbreak` (a hardware breakpoint): the
 program's pages are mapped only in its own page table, so gdb cannot plant a software
 breakpoint there before it runs. For example, with `make qemu-gdb ARGS="init=hello a b"`:
     (gdb) kuser hello
     (gdb) hbreak main
     (gdb) c
-Usage: kuser NAME"""
+Or stopped anywhere while a program runs (Ctrl-C, a kernel breakpoint in a system call):
+    (gdb) kuser
+    (gdb) bt
+Usage: kuser [NAME]"""
 
     def __init__(self):
         super().__init__("kuser", gdb.COMMAND_FILES)
 
     def invoke(self, arg, from_tty):
         name = arg.strip()
-        if not name or "/" in name:
-            raise gdb.GdbError("usage: kuser NAME (a program: user/NAME.c or tests/user/NAME.c)")
-        import os
-        build = os.environ.get("BUILD", "build")
-        path = os.path.join(build, "user", name + ".elf")
-        if not os.path.exists(path):
-            raise gdb.GdbError("kuser: no %s (is '%s' a program? run make first)" % (path, name))
+        if "/" in name or " " in name:
+            raise gdb.GdbError("usage: kuser [NAME] (a program: user/NAME.c or tests/user/NAME.c)")
+        if name:
+            path = user_program_file(name)      # nothing to read in the kernel
+        else:
+            self.thread = gdb.selected_thread()
+            if self.thread is None:
+                raise gdb.GdbError("kuser: no hart to ask (is the kernel running under gdb?): "
+                                   "name a program, kuser NAME")
+            name, path = super().invoke(arg, from_tty)     # run(), inside kernel_memory
+        for dropped in drop_user_symbols():
+            if dropped != name:
+                print("kuser: symbols of '%s' dropped" % dropped)
         gdb.execute("add-symbol-file %s" % path, from_tty=False, to_string=not from_tty)
         print("kuser: symbols of '%s' loaded from %s" % (name, path))
+
+    def run(self, arg, from_tty):
+        """The program self.thread's hart runs, as (name, path)."""
+        name, cut_at, hart = running_program(self.thread)
+        path = user_program_file(name, cut_at)
+        name = os.path.basename(path)[:-len(".elf")]
+        print("kuser: hart %d (gdb thread %d) runs '%s'" % (hart, self.thread.num, name))
+        return name, path
 
 
 class KCount(gdb.Command):
