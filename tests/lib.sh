@@ -180,14 +180,17 @@ build_variant() {
     echo "build/variants/$1/kernel.elf"
 }
 
+# port_listening PORT: something listens on TCP PORT now (state 0A in /proc/net/tcp).
+port_listening() {
+    awk '$4 == "0A" { print $2 " " }' /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+        grep -q "$(printf ':%04X ' "$1")"
+}
+
 # wait_for_port PORT: until something listens on TCP PORT (QEMU's gdb stub), at most 10 s. A
 # fixed sleep was too short on a busy host: gdb then found nothing to connect to.
 wait_for_port() {
-    local hex
-    hex=$(printf ':%04X ' "$1")
     for _ in $(seq 100); do
-        awk '$4 == "0A" { print $2 " " }' /proc/net/tcp /proc/net/tcp6 2>/dev/null |
-            grep -q "$hex" && return 0
+        port_listening "$1" && return 0
         sleep 0.1
     done
     return 1

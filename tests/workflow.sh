@@ -146,3 +146,21 @@ test_gdb_user_kernel_commands_smp() {
         fail "the selected thread or its mode changed: before $before, after $(gdb_section after)"
 }
 run_test gdb-user-kernel-commands-smp test_gdb_user_kernel_commands_smp
+
+# `make gdb` with nothing listening: two lines that say what to do, status non-zero, at once.
+test_make_gdb_no_qemu() {
+    local port=$((30200 + $(id -u) % 5000)) out status=0 start ms
+    while port_listening "$port"; do port=$((port + 1)); done
+    start=$(date +%s%N)
+    out=$(timeout -k 5 30 make --no-print-directory gdb GDBPORT=$port 2>&1) || status=$?
+    ms=$(( ($(date +%s%N) - start) / 1000000 ))
+    echo "$out"
+    [ "$status" != 0 ] || fail "make gdb with no QEMU exited 0"
+    grep -qx "hartos: no QEMU listening on port $port (localhost:$port: Connection refused)" \
+        <<<"$out" || fail "make gdb does not say no QEMU listens on port $port"
+    grep -qxF 'hartos: start `make qemu-gdb` in another terminal first, then `make gdb`' \
+        <<<"$out" || fail "make gdb does not say to start make qemu-gdb first"
+    ! grep -q 'Python' <<<"$out" || fail "make gdb printed a Python error"
+    [ "$ms" -lt 5000 ] || fail "make gdb took $ms ms to give up"
+}
+run_test make-gdb-no-qemu test_make_gdb_no_qemu
