@@ -399,7 +399,7 @@ int task_list(struct task_info *out, int max)
         i->state = t->state == TASK_RUNNING ? TASK_INFO_RUNNING :
                    t->state == TASK_RUNNABLE ? TASK_INFO_READY :
                    t->state == TASK_BLOCKED ? TASK_INFO_BLOCKED : TASK_INFO_EXITED;
-        i->hart = t->hart;
+        i->hart_id = (uint32_t)harts[t->hart].id;  /* the id, not our index (user/syscall.h) */
         i->ticks = t->ticks_run;
     }
     spin_unlock(&tasks_lock);

@@ -261,3 +261,38 @@ EOF2
     expect_line '\[3\] done: exited with status 0$'        # the thief, reaped at a prompt
 }
 run_test shell-foreground-owner test_shell_foreground_owner
+
+# ps names harts by their ids (the boot line's, SBI's, gdb's), not by the kernel's own indexes
+# into harts[]. The two differ whenever OpenSBI boots on a hart other than 0 (the boot hart takes
+# index 0; random with several harts); here always: QEMU boots a virt tree whose cpu@0 is
+# "disabled", so the kernel runs harts 1 and 2 as indexes 0 and 1. ps must never say hart 0;
+# the main task, pinned to the boot hart, must show the boot hart's id.
+test_shell_ps_hart_ids() {
+    local tree="$TEST_DIR/$T_NAME.dtb"
+    qemu-system-riscv64 -machine "virt,dumpdtb=$tree.virt" -smp 3 -m 128M -nographic -bios none \
+        >/dev/null 2>&1
+    dtc -q -I dtb -O dts "$tree.virt" |
+        awk '/cpu@0 \{/ { cpu0 = 1 } cpu0 && /status = "okay"/ { sub(/okay/, "disabled"); cpu0 = 0 }
+             { print }' | dtc -q -I dts -O dtb -o "$tree"
+    shell_session --smp 3 -- -dtb "$tree" <<EOF2
+expect $PROMPT
+send spin &\r
+expect ^\[[0-9]+\] spin$
+expect $PROMPT
+send ps\r
+expect ^ +[0-9]+ (running|ready) +[0-9]+ +[0-9]+ spin$
+expect $PROMPT
+send poweroff\r
+status 0
+EOF2
+    expect_line '^smp: 2 harts online: [12] [12] \(boot hart [12]\)$'
+    local boot rows
+    boot=$(sed -n 's/^hartos: booting on hart \([0-9]*\),.*/\1/p' "$CONSOLE")
+    rows=$(awk '/  PID STATE/ { ps = 1; next } ps && /^sh[$] / { ps = 0 } ps' "$CONSOLE")
+    [ -n "$rows" ] || fail "ps listed nothing"
+    awk '$3 != 1 && $3 != 2 { exit 1 }' <<<"$rows" ||
+        fail "ps shows a hart that is not hart 1 or 2: $(awk '$3 != 1 && $3 != 2' <<<"$rows" | head -n 1)"
+    awk -v boot="$boot" '$5 == "main" && $3 == boot { found = 1 } END { exit !found }' \
+        <<<"$rows" || fail "ps does not show main on the boot hart $boot: $(grep ' main$' <<<"$rows")"
+}
+run_test shell-ps-hart-ids test_shell_ps_hart_ids

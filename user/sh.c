@@ -78,7 +78,7 @@ static void cmd_ps(void)
     for (long i = 0; i < n; i++) {
         struct task_info *t = &tasks[i];
         const char *state = t->state >= 0 && t->state <= 3 ? states[t->state] : "?";
-        printf("%5d %-8s %4d %8lu %s\n", (int)t->pid, state, (int)t->hart,
+        printf("%5d %-8s %4u %8lu %s\n", (int)t->pid, state, (unsigned)t->hart_id,
                (unsigned long)t->ticks, t->name);
     }
 }

@@ -86,7 +86,9 @@ struct task_info {
     int32_t pid;
     char name[TASK_NAME_LEN]; /* NUL-terminated, truncated if longer */
     int32_t state;            /* enum task_info_state */
-    int32_t hart;             /* the hart it runs on or last ran on; -1 if never ran */
+    uint32_t hart_id;         /* the hart it runs on, last ran on, or waits for: its id, the
+                                 one the device tree, SBI, the boot line and gdb use (not the
+                                 kernel's index, which counts harts in the order they came up) */
     uint64_t ticks;           /* timer ticks it has spent running */
 };
 
