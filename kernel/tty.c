@@ -16,6 +16,7 @@
 #define CTRL(c)   ((c) & 0x1f)
 #define BACKSPACE 0x08
 #define DELETE    0x7f          /* what most terminals send for the Backspace key */
+#define ESC       0x1b          /* the first byte of a key's escape sequence (below) */
 #define TTY_EOF   0x100         /* a queue entry that is not a byte: end of input */
 
 static struct wait_queue readers;
@@ -23,6 +24,10 @@ static bool input_on;
 static char edit[TTY_LINE_MAX];
 static size_t edit_len;
 static bool edit_truncated;     /* bytes were dropped: the line was longer than TTY_LINE_MAX */
+/* Where we are in a key's escape sequence (escape_input): after its ESC; in its first number
+ * (esc_number: the 3 of ESC [ 3 ~, Delete); past that number, before its final byte. */
+static enum { ESC_NONE, ESC_SEEN, ESC_NUMBER, ESC_REST } esc_state;
+static unsigned esc_number;
 static uint16_t queue[TTY_QUEUE_MAX];
 static size_t queue_head, queue_len;
 /* Who Ctrl-C kills, and who may change that (tty.h gives the rule): pids, 0 for none, under
@@ -131,19 +136,87 @@ static void finish_line(bool newline)
     wait_wake_all(&readers);
 }
 
-/* Printable ASCII, tab, and bytes >= 0x80 (UTF-8) are text; other control bytes (escape
- * sequences, line noise) are dropped, so garbage cannot reach a program as commands it did
- * not type. */
+/* Printable ASCII, tab, and bytes >= 0x80 (UTF-8) are text; other control bytes (line
+ * noise) are dropped, and ESC starts a key's sequence (escape_input), so garbage cannot reach
+ * a program as commands it did not type. */
 static bool is_text(uint8_t c)
 {
     return (c >= 0x20 && c != DELETE) || c == '\t';
+}
+
+/* Keys that are not characters: the arrows, Home, End, Delete, the function keys. */
+enum tty_key { KEY_UP, KEY_DOWN, KEY_RIGHT, KEY_LEFT, KEY_HOME, KEY_END, KEY_DELETE, KEY_OTHER };
+
+/* One such key, decoded. None of them edits anything yet, so each is dropped whole (none of
+ * its bytes may reach the line: an arrow would run "[A" as a command). This is the place for
+ * the later lab on history and cursor keys: Up and Down would erase the edit buffer (erase)
+ * and echo a line that finish_line kept, Left and Right move a cursor in `edit`. */
+static void key_pressed(enum tty_key key)
+{
+    (void)key;
+}
+
+/* The key an escape sequence names, by its final byte and its first number. */
+static enum tty_key key_of(uint8_t final, unsigned number)
+{
+    switch (final) {
+    case 'A': return KEY_UP;
+    case 'B': return KEY_DOWN;
+    case 'C': return KEY_RIGHT;
+    case 'D': return KEY_LEFT;
+    case 'H': return KEY_HOME;
+    case 'F': return KEY_END;
+    case '~':                               /* VT220 keys: ESC [ number ~ */
+        return number == 1 || number == 7 ? KEY_HOME :
+               number == 4 || number == 8 ? KEY_END :
+               number == 3 ? KEY_DELETE : KEY_OTHER;
+    default:  return KEY_OTHER;             /* F1-F4 (ESC O P..S) and the rest */
+    }
+}
+
+/* A key's escape sequence, byte by byte (ECMA-48 5.4, as xterm and QEMU's terminal send it):
+ * ESC [, then parameter bytes 0x30-0x3f (digits, ';') and intermediate bytes 0x20-0x2f, then
+ * one final byte 0x40-0x7e: ESC [ A is Up, ESC [ 3 ~ Delete, ESC [ 1 ; 5 C Ctrl-Right. ESC O A
+ * is Up too (a terminal's "application" mode) and is read the same way.
+ * Decoded here, in the line discipline, and not in the shell: this is where bytes are echoed,
+ * so a program would get them only after the screen showed "[A"; and every program that reads
+ * the console is spared them alike.
+ * Returns whether c belonged to the sequence. A byte that cannot continue it ends it and counts
+ * as typed: so a lone ESC then an ordinary key drops the ESC and keeps the key, and Enter,
+ * Ctrl-C or Ctrl-U in mid-sequence do their usual work. (A lone ESC then '[' or 'O' typed by
+ * hand starts a sequence: without timing the bytes, we cannot tell the two apart.) */
+static bool escape_input(uint8_t c)
+{
+    if (esc_state == ESC_SEEN && (c == '[' || c == 'O')) {
+        esc_state = ESC_NUMBER;
+        esc_number = 0;
+        return true;
+    }
+    if (esc_state == ESC_NUMBER && c >= '0' && c <= '9') {
+        if (esc_number < 1000)
+            esc_number = esc_number * 10 + (c - '0');
+        return true;
+    }
+    if ((esc_state == ESC_NUMBER || esc_state == ESC_REST) && c >= 0x20 && c <= 0x3f) {
+        esc_state = ESC_REST;                   /* past the first number: ';', more numbers */
+        return true;
+    }
+    bool final = esc_state != ESC_SEEN && c >= 0x40 && c <= 0x7e;
+    esc_state = ESC_NONE;
+    if (final)
+        key_pressed(key_of(c, esc_number));
+    return final;
 }
 
 void tty_input(uint8_t c)
 {
     uint64_t kill = 0;
     spin_lock(&readers.lock);
-    if (c == '\r' || c == '\n') {
+    if (esc_state != ESC_NONE && escape_input(c)) {
+        /* part of a key's escape sequence: taken whole */
+    } else if (c == ESC) {
+        esc_state = ESC_SEEN;
+    } else if (c == '\r' || c == '\n') {
         finish_line(true);
     } else if (c == BACKSPACE || c == DELETE) {
         erase(1);

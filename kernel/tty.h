@@ -6,6 +6,8 @@
  *   Backspace  erase the last character      Ctrl-U  erase the whole line
  *   Ctrl-C     drop the line; kill the foreground program (if none: an empty line)
  *   Ctrl-D     at the start of a line: end of input (read returns 0); else: the line so far
+ *   arrows, Home, End, Delete, F1..  (escape sequences) taken whole and ignored, for now
+ *   ESC then an ordinary key          the ESC is dropped, the key typed
  */
 #ifndef HARTOS_TTY_H
 #define HARTOS_TTY_H

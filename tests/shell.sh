@@ -296,3 +296,32 @@ EOF2
         <<<"$rows" || fail "ps does not show main on the boot hart $boot: $(grep ' main$' <<<"$rows")"
 }
 run_test shell-ps-hart-ids test_shell_ps_hart_ids
+
+# Keys that send escape sequences (arrows: ESC [ A..D, or ESC O A..D in the terminal's
+# application mode; Home, End: ESC [ H / F; Delete: ESC [ 3 ~; with modifiers: ESC [ 1 ; 5 C)
+# are taken whole by the line discipline: none of their bytes reaches the line, so nothing runs
+# that was not typed. A lone ESC followed by an ordinary key drops the ESC and keeps the key; a
+# control key in the middle of a sequence ends it and does its own work (Ctrl-U here).
+test_shell_escape_keys() {
+    shell_session <<EOF2
+expect $PROMPT
+send \x1b[A\x1b[B\x1bOA\x1b[D\r
+expect $PROMPT
+send ech\x1b[Do\x1b[C lef\x1bOCt\x1b[H\x1b[F\x1b[3~\x1b[1;5C\x1b[15~\r
+expect ^left$
+expect $PROMPT
+send \x1becho lone\r
+expect ^lone$
+expect $PROMPT
+send junk\x1b[\x15echo cut\r
+expect ^cut$
+expect $PROMPT
+send poweroff\r
+status 0
+EOF2
+    expect_no_line 'unknown command'
+    expect_no_line '\[[0-9;]*[A-Z~]|O[A-D]'
+    expect_line '^sh[$] echo left$'
+    expect_line '^sh[$] echo lone$'
+}
+run_test shell-escape-keys test_shell_escape_keys

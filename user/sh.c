@@ -50,7 +50,8 @@ static void cmd_help(void)
            "  poweroff        power the machine off now\n"
            "run a program: NAME [ARG ...], with a trailing & to run it in the background\n"
            "keys: Backspace, Ctrl-U (erase line), Ctrl-C (kill the program), Ctrl-D (end of "
-           "input)\n");
+           "input);\n"
+           "  arrows, Home, End and Delete do nothing yet\n");
 }
 
 static void cmd_ls(void)
