@@ -325,3 +325,24 @@ EOF2
     expect_line '^sh[$] echo lone$'
 }
 run_test shell-escape-keys test_shell_escape_keys
+
+# exit takes at most one status, a number 0..255: anything else is a usage error (status 2 in
+# the prompt) and the shell goes on; `exit 3` then leaves with 3.
+test_shell_exit_usage() {
+    shell_session <<EOF2
+expect $PROMPT
+send exit 1 2\r
+expect ^sh: exit: usage: exit \[N\] \(N: a status, 0\.\.255\)$
+expect ^sh\[2\][$] 
+send exit abc\r
+expect ^sh: exit: usage: exit \[N\] \(N: a status, 0\.\.255\)$
+expect ^sh\[2\][$] 
+send exit 256\r
+expect ^sh: exit: usage: exit
+expect ^sh\[2\][$] 
+send exit 3\r
+status 3
+EOF2
+    expect_line "^init: 'sh' exited with status 3\$"
+}
+run_test shell-exit-usage test_shell_exit_usage

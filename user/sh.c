@@ -196,10 +196,10 @@ static void run_line(char *line)
     } else if (strcmp(cmd, "kill") == 0) {
         last_status = cmd_kill(argc, argv);
     } else if (strcmp(cmd, "exit") == 0) {
-        long status = argc > 1 ? parse_number(argv[1]) : 0;
+        long status = argc == 1 ? 0 : argc == 2 ? parse_number(argv[1]) : -1;
         if (status < 0 || status > 255) {
-            printf("sh: exit: '%s' is not a status (0..255)\n", argv[1]);
-            last_status = 2;
+            printf("sh: exit: usage: exit [N] (N: a status, 0..255)\n");
+            last_status = 2;        /* a usage error, like kill's; the shell stays */
             return;
         }
         exit((int)status);
