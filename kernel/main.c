@@ -234,7 +234,7 @@ static __attribute__((noreturn)) void run_init(const char *line)
     int err;
     struct task *t = proc_spawn(argv[0], argc, argv, &err);
     if (t == NULL) {
-        kprintf("init: cannot start '%s': error %d\n", argv[0], -err);
+        kprintf("init: cannot start '%s': %s\n", argv[0], error_name(err));
         poweroff(127);
     }
     void *result;

@@ -46,11 +46,10 @@ static uint64_t page_up(uint64_t a) { return page_down(a + PAGE_SIZE - 1); }
  * -ENOEXEC for a program it cannot load. */
 static int load_failed(char *why, size_t whylen, const char *what, uint64_t va, int rc)
 {
-    const char *reason = rc == -ENOMEM ? "out of memory" :
-                         rc == -EEXIST ? "already mapped (elf_check missed an overlap)" :
+    const char *reason = rc == -EEXIST ? "already mapped (elf_check missed an overlap)" :
                          rc == -EINVAL ? "not a mapping Sv39 allows (elf_check missed it)" :
-                         rc == -EFAULT ? "not mapped where the loader writes" : "unknown error";
-    ksnprintf(why, whylen, "%s at %#lx: %s (%d)", what, (unsigned long)va, reason, rc);
+                         rc == -EFAULT ? "not mapped where the loader writes" : error_name(rc);
+    ksnprintf(why, whylen, "%s at %#lx: %s", what, (unsigned long)va, reason);
     return rc == -ENOMEM ? -ENOMEM : -ENOEXEC;
 }
 

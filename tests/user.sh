@@ -176,3 +176,12 @@ test_ctrlc_before_first_run() {
     python3 tests/user/atk_ctrlc.py 1 "init=atk_ctrlc window" || fail "atk_ctrlc window: $?"
 }
 run_test user-ctrlc-before-first-run test_ctrlc_before_first_run
+
+# init= a program that is not there: the error is named, and QEMU exits with 127 (as a shell
+# says "not found").
+test_user_init_nosuch() {
+    boot --smp 1 --args "init=nosuch"
+    expect_status 127
+    expect_line "^init: cannot start 'nosuch': no such program\$"
+}
+run_test user-init-nosuch test_user_init_nosuch

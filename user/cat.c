@@ -4,7 +4,7 @@
 
 #include "user/lib/sys.h"
 
-static const char read_failed[] = "cat: reading the console failed\n";
+static const char read_failed[] = "cat: reading the console failed: ";
 
 int main(void)
 {
@@ -13,7 +13,11 @@ int main(void)
     while ((n = sys_read(0, buf, sizeof(buf))) > 0)
         if (sys_write(1, buf, (size_t)n) != n)
             return 1;
-    if (n < 0)
+    if (n < 0) {
+        const char *why = error_name(n);
         sys_write(2, read_failed, strlen(read_failed));
+        sys_write(2, why, strlen(why));
+        sys_write(2, "\n", 1);
+    }
     return n < 0 ? 1 : 0;
 }

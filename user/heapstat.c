@@ -9,7 +9,7 @@ int main(void)
     struct heap_info h;
     long r = sys_heap_stats(&h);
     if (r < 0) {
-        printf("heapstat: error %ld\n", -r);
+        printf("heapstat: %s\n", error_name(r));
         return 1;
     }
     printf("heap: %lu bytes in arenas, %lu used, %lu free in %lu blocks (largest %lu)\n",

@@ -104,8 +104,10 @@ static int cmd_kill(int argc, char **argv)
         printf("sh: kill: %ld is not a program this shell started\n", pid);
         return 1;
     }
-    if (r < 0)
+    if (r < 0) {
+        printf("sh: kill: %ld: %s\n", pid, error_name(r));
         return 1;
+    }
     /* A killed program ends at its next switch point, soon: wait for it here, so that its
      * end is reported now and not at some later prompt. */
     int status;
@@ -125,7 +127,7 @@ static int run_program(int argc, char **argv, int background)
         return 127;
     }
     if (pid < 0) {
-        printf("sh: %s: cannot start it (error %ld)\n", argv[0], -pid);
+        printf("sh: %s: cannot start it: %s\n", argv[0], error_name(pid));
         return 126;
     }
     if (background) {

@@ -68,6 +68,30 @@
 #define ENAMETOOLONG 36 /* a string (a program name, an argument) is too long */
 #define ENOSYS  38 /* no such system call */
 
+/* What an error code means, in a few words, for messages: "no such program" for ENOENT or
+ * -ENOENT (as calls return it). Messages name errors with this, never by number; both sides
+ * use it (the kernel's init, the shell, the user programs), so each code has one name. */
+static inline const char *error_name(long err)
+{
+    switch (err < 0 ? -err : err) {
+    case EPERM:        return "not allowed";
+    case ENOENT:       return "no such program";
+    case ESRCH:        return "no such task";
+    case E2BIG:        return "too many arguments, or too long";
+    case ENOEXEC:      return "not an executable hartos accepts";
+    case EBADF:        return "no such file descriptor";
+    case ECHILD:       return "not a child";
+    case EAGAIN:       return "no task slot free";
+    case ENOMEM:       return "out of memory";
+    case EFAULT:       return "bad address";
+    case EEXIST:       return "already mapped";
+    case EINVAL:       return "invalid argument";
+    case ENAMETOOLONG: return "name too long";
+    case ENOSYS:       return "no such system call";
+    default:           return "unknown error";
+    }
+}
+
 /* Wait statuses. 0..255 is the value passed to exit (masked to 8 bits, as on Linux); the others
  * follow the shell's 128 + signal number, so a test runner reads them as sh would. */
 #define WSTATUS_FAULT   139 /* a memory fault (128 + SIGSEGV) */

@@ -109,7 +109,7 @@ KTEST(proc_abort_spinning)
     usage_now(&before, tasks0);
     int err = 0;
     struct task *t = proc_spawn("test_child", 2, spin, &err);
-    KT_EXPECTF(t != NULL, "spawn test_child spin: error %d", err);
+    KT_EXPECTF(t != NULL, "spawn test_child spin: %s", error_name(err));
     for (int i = 0; i < 200 && t->ticks_run < 2; i++)
         task_sleep_ms(5);                       /* let it spin a few ticks in U-mode */
     KT_EXPECTF(t->ticks_run >= 2, "the spinner ran %lu ticks", (unsigned long)t->ticks_run);
@@ -165,7 +165,8 @@ KTEST(proc_spawn_refuses_unmappable_segment)
     usage_now(&before, task_count());
     int err = 0;
     struct task *t = proc_spawn_image(&bad, 1, argv, 0, &err);
-    KT_EXPECTF(t == NULL && err == -ENOEXEC, "spawn gave %p, error %d", (void *)t, err);
+    KT_EXPECTF(t == NULL && err == -ENOEXEC, "spawn gave %p, %s", (void *)t,
+               t ? "no error" : error_name(err));
     KT_EXPECT_SAME_USAGE(before);
     kfree(copy);
 }

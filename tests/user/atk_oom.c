@@ -73,7 +73,7 @@ int main(int argc, char **argv)
             } else if (pid == -ENOMEM) {
                 nomem++;
             } else {
-                printf("atk_oom: k %ld: spawn gave %ld\n", k, pid);
+                printf("atk_oom: k %ld: spawn failed: %s\n", k, error_name(pid));
                 other++;
             }
         }

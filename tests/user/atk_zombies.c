@@ -17,7 +17,7 @@ static int middle(int n)
     for (int i = 0; i < n; i++) {
         long pid = sys_spawn("test_child", quick);
         if (pid < 0) {
-            printf("atk_zombies: spawn %d: %ld\n", i, pid);
+            printf("atk_zombies: spawn %d: %s\n", i, error_name(pid));
             break;
         }
         made++;
