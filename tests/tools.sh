@@ -102,6 +102,35 @@ test_chapters() {
 }
 run_test tools-chapters test_chapters
 
+# A chapter's trailer on a commit whose subject does not name it still ends the chapter before
+# at the commit before it; a chapter completed on a branch and merged is complete at the merge.
+test_chapters_merge() {
+    local repo="$TEST_DIR/$T_NAME.repo" here=$PWD out
+    rm -rf "$repo" && git init -q "$repo"
+    (
+        cd "$repo"
+        git config user.email t@example.invalid && git config user.name t
+        git commit -q --allow-empty -m 'ch1: boot' -m 'Chapter-Complete: 1'
+        git commit -q --allow-empty -m 'course: console, all at once' -m 'Chapter-Complete: 2'
+        git checkout -q -b traps
+        git commit -q --allow-empty -m 'ch3: traps'
+        git commit -q --allow-empty -m 'ch3: timer' -m 'Chapter-Complete: 3'
+        git checkout -q -
+        git commit -q --allow-empty -m 'ch2: a fix while chapter 3 was on its branch'
+        git merge -q --no-ff -m 'Merge branch traps' traps
+        git commit -q --allow-empty -m 'course: after the merge'
+        git commit -q --allow-empty -m 'ch4: heap'
+    )
+    out=$(cd "$repo" && "$here/tools/chapters" list)
+    echo "$out"
+    subject() { git -C "$repo" log -1 --format=%s "$(cd "$repo" && "$here/tools/chapters" commit "$1")"; }
+    [ "$(subject 1)" = 'ch1: boot' ] || fail "ch1 holds chapter 2's trailer commit: $(subject 1)"
+    [ "$(subject 2)" = 'ch2: a fix while chapter 3 was on its branch' ] ||
+        fail "ch2 does not end before the merge of chapter 3: $(subject 2)"
+    [ "$(subject 3)" = 'course: after the merge' ] || fail "ch3 does not end before ch4: $(subject 3)"
+}
+run_test tools-chapters-merge test_chapters_merge
+
 # On a system without apt-get or any of our tools, `tools/setup install` names the packages.
 # PATH holds only the basic commands the script itself uses.
 test_setup_names_packages() {
