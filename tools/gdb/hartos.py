@@ -572,20 +572,22 @@ itself. Usage: kcount [STOP] [MAX]   (MAX: default 5000)"""
             if args else start
         counts, order, steps = {}, [], 0
         gdb.execute("set suppress-cli-notifications on")    # no line printed per step
-        while steps < most:
-            frame = gdb.selected_frame()
-            name = frame.name() or "%#x" % frame.pc()
-            if name not in counts:
-                counts[name] = 0
-                order.append(name)
-            counts[name] += 1
-            gdb.execute("stepi", to_string=True)
-            steps += 1
-            if int(gdb.parse_and_eval("$pc")) == stop:
-                break
-        else:
-            print("kcount: stopped after %d steps without reaching %#x" % (most, stop))
-        gdb.execute("set suppress-cli-notifications off")
+        try:                # on again even if a step fails (the target gone, Ctrl-C)
+            while steps < most:
+                frame = gdb.selected_frame()
+                name = frame.name() or "%#x" % frame.pc()
+                if name not in counts:
+                    counts[name] = 0
+                    order.append(name)
+                counts[name] += 1
+                gdb.execute("stepi", to_string=True)
+                steps += 1
+                if int(gdb.parse_and_eval("$pc")) == stop:
+                    break
+            else:
+                print("kcount: stopped after %d steps without reaching %#x" % (most, stop))
+        finally:
+            gdb.execute("set suppress-cli-notifications off")
         for name in order:
             print("%6d  %s" % (counts[name], name))
         print("%6d  in all" % steps)
