@@ -315,10 +315,15 @@ static void *report_state(void *arg)
     struct task *t = task_current();
     /* A reused task must look new: no abort pending, no mutex, its canary in place, no
      * nesting carried over. (Its result and outcome are stale until it ends: task_finish
-     * writes them before anyone may read them.) */
+     * writes them before anyone may read them.) The nesting is read where it lives while the
+     * task runs, in its hart: t->ctx.nest is only the copy saved at the task's last switch,
+     * and a task preempted inside a trap (an IPI's) saved trap_depth 1 there. Interrupts off
+     * for the read, so the task cannot move to another hart between this_hart() and it. */
+    uint64_t was_on = intr_save();
+    struct nest n = this_hart()->nest;
+    intr_restore(was_on);
     bool clean = !t->abort_requested && t->mutexes_held == 0 &&
-                 t->stack[0] == (uint64_t)t->stack && t->ctx.nest.push_depth == 0 &&
-                 t->ctx.nest.trap_depth == 0;
+                 t->stack[0] == (uint64_t)t->stack && n.push_depth == 0 && n.trap_depth == 0;
     return clean ? arg : NULL;
 }
 
