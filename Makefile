@@ -285,4 +285,13 @@ chapters:
 clean:
 	rm -rf $(BUILD)
 
+# The labs: make labs, make lab LAB=NAME, make grade, make handin (labs/lab.mk, docs/labs.md).
+# make test-labs: every lab's grader against its start and its solution (make test runs these).
+include labs/lab.mk
+
+.PHONY: test-labs
+test-labs: setup
+	@$(MAKE) --no-print-directory all
+	@tests/run 'lab-*'
+
 -include $(KERNEL_OBJS:.o=.d) $(USER_LIB_OBJS:.o=.d) $(USER_PROGS:%=$(BUILD)/user/%.c.d)
