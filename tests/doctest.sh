@@ -71,7 +71,7 @@ test_doctest_own_worktree() {
     local repo="$TEST_DIR/$T_NAME.repo" guide="$TEST_DIR/$T_NAME.d/ch1-w.md" head out
     rm -rf "$repo" "${guide%/*}" && mkdir -p "${guide%/*}"
     git clone -q . "$repo" || fail "cannot clone"
-    cp tools/doctest tools/chapters "$repo/tools/"
+    cp tools/doctest tools/chapters tools/worktree.py "$repo/tools/"
     head=$(git -C "$repo" rev-parse HEAD)
     echo '// a learner at work' >>"$repo/kernel/main.c"
     mkdir -p "$repo/build/doctest/ch1" && touch "$repo/build/doctest/ch1/stray"

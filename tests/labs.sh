@@ -13,7 +13,7 @@ done
 lab_clone() {
     rm -rf "$1" "$1.wt" && git clone -q . "$1"
     mkdir -p "$1/labs"
-    cp Makefile "$1/" && cp tools/lab tools/chapters "$1/tools/" && cp labs/lab.mk labs/README.md "$1/labs/"
+    cp Makefile "$1/" && cp tools/lab tools/worktree.py tools/chapters "$1/tools/" && cp labs/lab.mk labs/README.md "$1/labs/"
     git -C "$1" config user.email t@example.com && git -C "$1" config user.name t
     git -C "$1" add -A Makefile tools labs && { git -C "$1" commit -qm "course: this tree's tools" || true; }
 }
@@ -159,3 +159,13 @@ test_lab_bad_input() {
         fail "the broken patch is not named: $out"
 }
 run_test lab-bad-input test_lab_bad_input
+
+# docs/labs.md lists every lab, with the level, time and title its README gives.
+test_lab_docs() {
+    local want have
+    want=$(tools/lab table)
+    have=$(grep -E '^\| \[ch[0-9]+-' docs/labs.md || true)
+    [ -n "$want" ] || fail "there are no labs"
+    diff <(echo "$want") <(echo "$have") || fail "docs/labs.md's table is not tools/lab table's (above)"
+}
+run_test lab-docs test_lab_docs
