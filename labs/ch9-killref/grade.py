@@ -1,0 +1,17 @@
+# ch9-killref: an abort by id that reads a task after it may have been freed. At the start the
+# stress panics in task_abort ("not a live task handle") within a second or two of most boots;
+# now and then the freed memory is reused instead and the boot hangs until the timeout.
+
+
+@test(80)
+def abort_by_id_races_task_end(g):
+    run = g.boot(args=f"ktest=lab_killref_race labtoken={g.token}", smp=2, timeout=40)
+    run.expect(rf"^lab killref: ok, 1000 tasks ended, \d+ aborted by id {g.token}$")
+    run.expect_status(0)
+
+
+@test(20, baseline=True)
+def abort_by_id_contract(g):
+    run = g.boot(args=f"ktest=lab_killref_basics labtoken={g.token}", smp=2, timeout=30)
+    run.expect(rf"^lab killref: basics ok {g.token}$")
+    run.expect_status(0)
