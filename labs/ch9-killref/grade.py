@@ -5,7 +5,7 @@
 
 @test(80)
 def abort_by_id_races_task_end(g):
-    run = g.boot(args=f"ktest=lab_killref_race labtoken={g.token}", smp=2, timeout=40)
+    run = g.boot(args=f"ktest=lab_killref_race labtoken={g.token}", smp=2, timeout=20)
     run.expect(rf"^lab killref: ok, 1000 tasks ended, \d+ aborted by id {g.token}$")
     run.expect_status(0)
 
