@@ -92,6 +92,14 @@ j["lab"] == "ch1-fixture" and len(j["token"]) == 12 and j["tests"][1]["passed"] 
         "$repo/build/grade.json" ||
         fail "build/grade.json is wrong"
 
+    # A learner who edits the grader gets a score that says it does not count.
+    echo "# one more line" >>"$repo/labs/ch1-fixture/grade.py"
+    out=$(make -s -C "$repo" grade 2>&1) || fail "make grade failed: $out"
+    grep -q "changed what grades it since the lab's start: labs/ch1-fixture/grade.py" <<<"$out" &&
+        grep -qx 'score: 20/100 (not valid: the grader.s files changed)' <<<"$out" ||
+        fail "a changed grader is not named: $out"
+    git -C "$repo" checkout -q labs/ch1-fixture/grade.py
+
     out=$(make -s -C "$repo" handin 2>&1) && fail "handin without commits: $out"
     grep -q 'no commits since the lab.s start' <<<"$out" || fail "handin says: $out"
     git -C "$repo" show main:labs/ch1-fixture/solution.patch | git -C "$repo" apply
