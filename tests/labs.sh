@@ -109,6 +109,10 @@ j["lab"] == "ch1-fixture" and len(j["token"]) == 12 and j["tests"][1]["passed"] 
     out=$(make -s -C "$repo" grade 2>&1) || fail "make grade failed on the solution: $out"
     echo "$out"
     grep -qx 'score: 100/100' <<<"$out" || fail "the solution does not score 100/100"
+    touch "$repo/kernel/extra.c"
+    out=$(make -s -C "$repo" handin 2>&1) && fail "handin with an untracked source: $out"
+    grep -q 'files the build uses are not committed: kernel/extra.c' <<<"$out" || fail "handin says: $out"
+    rm "$repo/kernel/extra.c"
     out=$(make -s -C "$repo" handin 2>&1) || fail "make handin failed: $out"
     echo "$out"
     grep -q '1 commit since the start, graded 100/100' <<<"$out" || fail "handin says: $out"
@@ -131,7 +135,7 @@ test_lab_bad_input() {
     grep -q "this branch (main) is not a lab; start one with make lab LAB=NAME" <<<"$out" ||
         fail "grade on main says: $out"
     out=$(make -s -C "$repo" grade LAB=nosuch 2>&1) && fail "make grade LAB=nosuch passed"
-    grep -q "there is no lab 'nosuch'; the labs are: ch1-fixture ch1-vacuous" <<<"$out" ||
+    grep -q "there is no lab 'nosuch'; the labs are: ch1-fixture .*ch1-vacuous" <<<"$out" ||
         fail "grade LAB=nosuch says: $out"
     out=$(make -s -C "$repo" lab LAB=nosuch 2>&1) && fail "make lab LAB=nosuch passed"
     grep -q "there is no lab 'nosuch'" <<<"$out" || fail "lab LAB=nosuch says: $out"
@@ -166,8 +170,26 @@ test_lab_bad_input() {
     grep -Eq '^  FAIL +hangs +0/50 .*stopped after 2 s: the kernel hung' <<<"$out" ||
         fail "the hang is not named"
     grep -Eq '^  ok +banner +20/20' <<<"$out" || fail "the hang cost another test its points"
-    grep -qx 'score: 20/150' <<<"$out" || fail "with the hang: $out"
+    grep -q '^score: 20/150 (not valid' <<<"$out" || fail "with the hang (a private test added on the branch): $out"
     [ -s "$repo/build/grade/hangs.log" ] || fail "the hung test's log is not kept"
+
+    # Ctrl-C while a test boots: the QEMU it started goes too.
+    printf '@test(50)\ndef hangs(g):\n    g.boot(timeout=60, qemu=("-S",))\n' \
+        >"$repo/labs/ch1-fixture/private/hang.py"
+    (cd "$repo" && exec tools/lab grade) >"$repo.int" 2>&1 &
+    local grader=$! pid
+    for _ in $(seq 100); do
+        grep -q banner "$repo.int" && pgrep -f "qemu-system-riscv64.*-S" >/dev/null && break
+        sleep 0.1
+    done
+    sleep 0.5
+    kill -INT "$grader"
+    wait "$grader" && fail "an interrupted grade exited 0"
+    grep -q "tools/lab: interrupted" "$repo.int" || fail "an interrupted grade says: $(cat "$repo.int")"
+    sleep 0.2
+    for pid in $(pgrep -x qemu-system-ris); do
+        case $(readlink "/proc/$pid/cwd") in "$PWD/$repo"*) fail "QEMU $pid is left running" ;; esac
+    done
 
     # tools/lab check: the good lab passes, the vacuous one and a broken patch are named.
     rm -r "$repo/labs/ch1-fixture/private"
