@@ -11,6 +11,8 @@
 #   make fuzz       fuzz the device tree parser, the heap and the ELF checks, FUZZSEC s each (60):
 #                   a line each, "fuzz fdt: ok, N runs in 60 s" or FAILED naming the input saved
 #   make chapters   list the chapters and tag them ch1..chN in this clone
+#   make labs       the graded labs; make lab LAB=NAME starts one, make grade grades it, make
+#                   handin packs it (labs/lab.mk, docs/labs.md); make test-labs checks their graders
 #   make clean      remove build/
 # Variables: SMP (harts, 4), MEM (RAM, 128M), ARGS (kernel boot arguments), ICOUNT (1: QEMU
 # -icount, a deterministic clock; the timed in-kernel tests need it), RACE=1 (the
