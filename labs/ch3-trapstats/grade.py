@@ -2,11 +2,9 @@
 # tests/kernel/lab_trapstats_test.c) cause a number of breakpoints and software interrupts
 # computed from the token, and print "lab NAME: ok TOKEN" when the counts agree; the printout
 # is checked line by line against the same numbers. One boot on 4 harts (any may be the boot
-# hart) serves most tests and is cached; the timed checks run on one hart under -icount.
+# hart) serves most tests (g.shared); the timed checks run on one hart under -icount.
 import random
 import re
-
-_runs = {}
 
 
 def _counts(g):
@@ -16,13 +14,8 @@ def _counts(g):
 
 
 def _ktests(g):
-    key = (g.tree, g.token)
-    if key not in _runs:
-        _runs[key] = g.boot(args=f"ktest=lab_trapstats_* labtoken={g.token}", smp=4,
-                            timeout=20)
-    else:
-        g.log("== the boot of an earlier test, reused; its console:\n" + _runs[key].out)
-    return _runs[key]
+    return g.shared("boot", lambda: g.boot(args=f"ktest=lab_trapstats_* labtoken={g.token}",
+                                           smp=4, timeout=20))
 
 
 def _verdict(run, g, name):
@@ -80,6 +73,11 @@ def at_poweroff(g):
     run = g.boot(args=f"hz={hz} labtoken={g.token}", icount=True, timeout=20)
     run.expect_status(0)
     run.expect(r"^hartos: chapter 3 done, powering off$")
+    # one printout: a list of lines for every hz would have one that fits
+    for what in ("supervisor timer interrupt", "total"):
+        n = len(re.findall(rf"^trapstats: hart 0: {what}: ", run.out, re.M))
+        if n != 1:
+            fail(f"{n} 'trapstats: hart 0: {what}: N' lines at the power-off, want one")
     m = run.expect(r"^trapstats: hart 0: supervisor timer interrupt: (\d+)$")
     ticks = int(m.group(1))
     # the heartbeat ends after 3 s of ticks; under -icount every tick is one interrupt
