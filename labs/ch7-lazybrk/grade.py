@@ -2,15 +2,10 @@
 # shared by the tests below. The token picks how far the heap grows and which pages are touched;
 # the numbers here are the program's own formulas, so each expected line holds this run's values.
 
-_runs = {}
-
 
 def run(g):
     """The one boot, made by whichever test comes first."""
-    key = (g.tree, g.token)
-    if key not in _runs:
-        _runs[key] = g.boot(args="init=lab_lazybrk " + g.token, smp=1, timeout=20)
-    return _runs[key]
+    return g.shared("boot", lambda: g.boot(args="init=lab_lazybrk " + g.token, smp=1, timeout=20))
 
 
 def plan(g):
@@ -30,7 +25,9 @@ def line(g, what):
 def grow_reserves_only(g):
     """Growing the break by thousands of pages allocates none of them."""
     t, grow, k, pages = plan(g)
-    run(g).expect(line(g, r"grew by %d pages: 0 allocated" % grow))
+    r = run(g)
+    r.expect(line(g, r"grew by %d pages: 0 allocated" % grow))
+    r.expect_status(0)                  # the program ends normally: its status powers off
 
 
 @test(25)
@@ -40,6 +37,7 @@ def touch_allocates_each_page(g):
     r = run(g)
     r.expect_no(r"^FAIL lab_lazybrk")
     r.expect(line(g, r"touched %d pages: %d allocated" % (k, k)))
+    r.expect_status(0)
 
 
 @test(20)
@@ -47,6 +45,7 @@ def syscalls_fault_in(g):
     """A system call handed a pointer into the reserved heap works, and costs one page each."""
     r = run(g)
     r.expect(line(g, r"tasks into an untouched page: 1, read: 0, 2 allocated"))
+    r.expect_status(0)
 
 
 @test(15)
@@ -59,6 +58,7 @@ def shrink_frees_touched(g):
     r = run(g)
     r.expect(line(g, r"shrank to %d pages: -%d allocated" % (half, upper + 2)))
     r.expect(line(g, r"shrank to 0 pages: -%d allocated" % (k - upper)))
+    r.expect_status(0)
 
 
 @test(15, baseline=True)
