@@ -2,15 +2,10 @@
 # the tests below. The program's calls take their arguments from the token, so each expected
 # trace line holds a value this run computed; the values here are the program's own formulas.
 
-_runs = {}
-
 
 def run(g):
     """The one boot, made by whichever test comes first."""
-    key = (g.tree, g.token)
-    if key not in _runs:
-        _runs[key] = g.boot(args="init=lab_trace " + g.token, smp=1, timeout=20)
-    return _runs[key]
+    return g.shared("boot", lambda: g.boot(args="init=lab_trace " + g.token, smp=1, timeout=20))
 
 
 def token_value(g):
