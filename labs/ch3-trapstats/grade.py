@@ -14,8 +14,7 @@ def _counts(g):
 
 
 def _ktests(g):
-    return g.shared("boot", lambda: g.boot(args=f"ktest=lab_trapstats_* labtoken={g.token}",
-                                           smp=4, timeout=20))
+    return g.shared("boot", lambda: g.ktest("lab_trapstats_*", smp=4, timeout=20))
 
 
 def _verdict(run, g, name):
@@ -61,8 +60,7 @@ def printout(g):
 @test(10)
 def timer_rate(g):
     hz = random.Random(g.token + "timer").choice([20, 50, 100, 200, 300, 500])
-    run = g.boot(args=f"ktest=lab_trapstats_timer hz={hz} labtoken={g.token}", icount=True,
-                 timeout=20)
+    run = g.ktest("lab_trapstats_timer", args=f"hz={hz}", icount=True, timeout=20)
     run.expect_status(0)
     _verdict(run, g, "trapstats_timer")
 
@@ -91,7 +89,7 @@ def chapter_trap_tests_pass(g):
     # trap_?r* picks the chapter's two trap tests that do not panic on purpose:
     # trap_breakpoint_resumes and trap_preserves_registers
     hz = random.Random(g.token + "chapter").choice([50, 100, 200])
-    run = g.boot(args=f"ktest=trap_?r* hz={hz} labtoken={g.token}", smp=2, timeout=15)
+    run = g.ktest("trap_?r*", args=f"hz={hz}", smp=2, timeout=15)
     run.expect(rf"^timer: {hz} Hz from a 10000000 Hz timebase")
     run.expect(r"^ok \d+ - trap_breakpoint_resumes$")
     run.expect(r"^ok \d+ - trap_preserves_registers$")

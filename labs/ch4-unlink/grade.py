@@ -7,7 +7,7 @@ TIMEOUT = 15
 
 
 def corrupt_case(g, case):
-    run = g.boot(args=f"ktest=lab_unlink_{case} labtoken={g.token}", timeout=TIMEOUT)
+    run = g.ktest(f"lab_unlink_{case}", timeout=TIMEOUT)
     m = run.expect(rf"^lab unlink_{case}: block (0x[0-9a-f]+) next (0x[0-9a-f]+) "
                    rf"prev (0x[0-9a-f]+) {g.token}$")
     block, nxt, prev = m.groups()

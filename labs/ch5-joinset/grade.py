@@ -6,10 +6,8 @@
 
 
 def ktest(g, name):
-    run = g.boot(args=f"ktest=lab_joinset_{name} labtoken={g.token}", smp=1, icount=True,
-                 timeout=20)
-    run.expect(rf"^lab joinset_{name}: ok {g.token}$")
-    run.expect_status(0)
+    run = g.ktest(f"lab_joinset_{name}", smp=1, icount=True, timeout=20)
+    run.verdict(rf"joinset_{name}: ok")
 
 
 @test(35)

@@ -13,8 +13,7 @@ def burst_spreads(g):
     """12 spinners spawned on a busy hart while every other hart runs a hog: after 10 ticks
     each hog's hart holds at least 1 of them (fair share 2, give or take 1) and hart 0 at most
     5; and none changes harts in the next 10 ticks (no bouncing between even queues)."""
-    run = g.boot(args=f"ktest=lab_balance_burst labtoken={g.token}", smp=4, icount=True,
-                 timeout=40)
+    run = g.ktest("lab_balance_burst", smp=4, icount=True, timeout=40)
     run.expect(rf"^lab balance_burst: ok {g.token}: 12 spinners per hart:( \d+){{4}}; "
                r"0 moved after 100 ms$")
     run.expect_status(0)
@@ -24,7 +23,6 @@ def burst_spreads(g):
 def idle_harts_still_steal(g):
     """1,000 short tasks spawned from one hart all run and are joined, and every hart ran some
     (the chapter's smp_thousand_tasks_every_hart, two real parallel harts)."""
-    run = g.boot(args=f"ktest=smp_thousand_tasks_every_hart labtoken={g.token}", smp=2,
-                 timeout=60)
+    run = g.ktest("smp_thousand_tasks_every_hart", smp=2, timeout=60)
     run.expect(r"^ok 1 - smp_thousand_tasks_every_hart$")
     run.expect_status(0)

@@ -12,14 +12,14 @@
 def fifo_order(g):
     """Ten rounds on four harts: every round served in the order asked, the holder that asks
     again straight after its release served last (no barging), no acquisition lost."""
-    run = g.boot(args=f"ktest=lab_ticket_fifo labtoken={g.token}", smp=4, timeout=60)
+    run = g.ktest("lab_ticket_fifo", smp=4, timeout=60)
     run.expect(rf"^lab ticket_fifo: ok {g.token}: 10 rounds on 4 harts, each served in the "
                r"order asked$")
     run.expect_status(0)
 
 
 def panics(g, name, smp, message):
-    run = g.boot(args=f"ktest={name} labtoken={g.token}", smp=smp, timeout=20)
+    run = g.ktest(name, smp=smp, timeout=20)
     run.expect(message)
     run.expect_status(3)
 
@@ -51,7 +51,6 @@ def deadlock_reported(g):
 @test(5, baseline=True)
 def interrupts_follow_nesting(g):
     """Interrupts are off while any spinlock is held and come back with the last release."""
-    run = g.boot(args=f"ktest=spin_interrupts_follow_nesting labtoken={g.token}", smp=1,
-                 timeout=20)
+    run = g.ktest("spin_interrupts_follow_nesting", smp=1, timeout=20)
     run.expect(r"^ok 1 - spin_interrupts_follow_nesting$")
     run.expect_status(0)

@@ -5,13 +5,11 @@
 
 @test(80)
 def abort_by_id_races_task_end(g):
-    run = g.boot(args=f"ktest=lab_killref_race labtoken={g.token}", smp=2, timeout=20)
-    run.expect(rf"^lab killref: ok, 1000 tasks ended, \d+ aborted by id {g.token}$")
-    run.expect_status(0)
+    run = g.ktest("lab_killref_race", smp=2, timeout=20)
+    run.verdict(r"killref: ok, 1000 tasks ended, \d+ aborted by id")
 
 
 @test(20, baseline=True)
 def abort_by_id_contract(g):
-    run = g.boot(args=f"ktest=lab_killref_basics labtoken={g.token}", smp=2, timeout=30)
-    run.expect(rf"^lab killref: basics ok {g.token}$")
-    run.expect_status(0)
+    run = g.ktest("lab_killref_basics", smp=2, timeout=30)
+    run.verdict("killref: basics ok")

@@ -14,15 +14,12 @@ def race_kernel(g):
 @test(80)
 def handover_survives_race_build(g):
     kernel = race_kernel(g)
-    run = g.boot(args=f"ktest=lab_lostwakeup_handover labtoken={g.token}", smp=2,
-                 kernel=kernel, timeout=90)
+    run = g.ktest("lab_lostwakeup_handover", smp=2, kernel=kernel, timeout=90)
     run.expect_no(r"^lab lostwakeup: consumer stuck")
-    run.expect(rf"^lab lostwakeup: ok, 2000 items handed over {g.token}$")
-    run.expect_status(0)
+    run.verdict("lostwakeup: ok, 2000 items handed over")
 
 
 @test(20, baseline=True)
 def aborts_still_end_waits(g):
-    run = g.boot(args=f"ktest=lab_lostwakeup_aborts labtoken={g.token}", smp=2, timeout=60)
-    run.expect(rf"^lab lostwakeup: aborts ok, 300 rounds {g.token}$")
-    run.expect_status(0)
+    run = g.ktest("lab_lostwakeup_aborts", smp=2, timeout=60)
+    run.verdict("lostwakeup: aborts ok, 300 rounds")
