@@ -47,6 +47,7 @@ void *kheap_cache_refill(struct kheap_cache *c, size_t size, unsigned long on)
     KHEAP_UNLOCK();
     *cache_list(c, size) = top;
     c->from_heap += n;
+    KHEAP_TRACE_CACHE(1, n, size);
     KHEAP_INTR_RESTORE(on);
     return out + 1;
 }
@@ -69,6 +70,7 @@ void kheap_cache_drain(struct kheap_cache *c, struct cached_block *b, unsigned l
     *list = top;
     c->frees++;
     c->to_heap += n;
+    KHEAP_TRACE_CACHE(0, n, B_SIZE(b->h.word));
     KHEAP_INTR_RESTORE(on);
 }
 

@@ -93,6 +93,7 @@ extern int KHEAP_HART_VAR;
 #endif
 #define KHEAP_INTR_SAVE()      0ul
 #define KHEAP_INTR_RESTORE(on) ((void)(on))
+#define KHEAP_TRACE_CACHE(refill, n, size) ((void)(refill), (void)(n), (void)(size))
 #else
 #include "kernel/hart.h"
 #define KHEAP_HARTS MAX_HARTS
@@ -108,5 +109,10 @@ extern int KHEAP_HART_VAR;
 #endif
 #define KHEAP_INTR_SAVE()      intr_save()
 #define KHEAP_INTR_RESTORE(on) csr_set(sstatus, on)
+/* ch11: a refill or drain of this hart's cache, for the trace (kernel/trace.h): 1 refill, 0
+ * drain, with the blocks moved and their size. Two instructions when tracing is off. */
+#include "kernel/trace.h"
+#define KHEAP_TRACE_CACHE(refill, n, size) \
+    TRACE((refill) ? TR_CACHE_REFILL : TR_CACHE_DRAIN, 0, (n), (size), 0)
 #endif
 #endif

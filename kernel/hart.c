@@ -19,6 +19,7 @@ _Static_assert(offsetof(struct hart, current) == HART_CURRENT, "task_current's o
 _Static_assert(offsetof(struct hart, held) == HART_HELD, "hart_held's offset");
 _Static_assert(offsetof(struct hart, index) == HART_INDEX, "spinlock.h's offset");
 _Static_assert(offsetof(struct hart, need_resched) == HART_NEED_RESCHED, "trap.S's offset");
+_Static_assert(offsetof(struct hart, trace) == HART_TRACE, "trap.S's and trace.h's offset");
 _Static_assert(offsetof(struct hart, nest) == HART_NEST && sizeof(struct nest) == 8,
                "switch.S carries the nesting as one word at HART_NEST");
 

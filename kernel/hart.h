@@ -19,6 +19,7 @@
 
 struct spinlock;
 struct kheap_cache;
+struct trace_ring;
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -69,6 +70,9 @@ struct hart {
 
     struct kheap_cache *heap_cache; /* this hart's heap cache (heap/cache.h), set by heap_init;
                                        owner hart only, with interrupts off (ch10) */
+
+    struct trace_ring *trace;   /* this hart's trace ring, or NULL: tracing is off (ch11;
+                                   kernel/trace.h reads it at TRACE_RING_OFFSET) */
 };
 
 extern struct hart harts[MAX_HARTS];

@@ -24,6 +24,7 @@
 #include "kernel/sbi.h"
 #include "kernel/string.h"
 #include "kernel/timer.h"
+#include "kernel/trace.h"
 #include "kernel/trap.h"
 #include "kernel/tty.h"
 #include "kernel/uart.h"
@@ -292,6 +293,7 @@ void kmain(uint64_t hartid, void *dtb)
 
     start_memory(dtb);                      /* ch4: page frames, then the heap on them */
     vm_init(&machine, dtb);                 /* ch7: Sv39 paging: identity map, W^X */
+    trace_init(machine.nharts);             /* ch11: trace=N: the flight recorder's rings */
 
     sched_init_hart();                      /* ch5: this boot context becomes the idle task */
     trap_init_hart();                       /* ch3: traps go to trap_vector */

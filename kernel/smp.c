@@ -14,6 +14,7 @@
 #include "kernel/riscv.h"
 #include "kernel/sbi.h"
 #include "kernel/timer.h"
+#include "kernel/trace.h"
 #include "kernel/vm.h"
 #include "task/sched.h"
 
@@ -167,6 +168,7 @@ __attribute__((noreturn)) void kmain_secondary(uint64_t hartid)
 
 void smp_kick(int index)
 {
+    TRACE(TR_IPI_SEND, index, 0, 0, 0);
     sbi_send_ipi(1UL << (harts[index].id % 64), harts[index].id / 64 * 64);
 }
 
@@ -183,6 +185,7 @@ void smp_kick_many(uint64_t index_bits)
             if (((index_bits >> i) & 1) && harts[i].id / 64 * 64 == base) {
                 mask |= 1UL << (harts[i].id - base);
                 index_bits &= ~(1UL << i);
+                TRACE(TR_IPI_SEND, i, 0, 0, 0);
             }
         sbi_send_ipi(mask, base);
     }
@@ -199,6 +202,7 @@ void smp_stop_others(void)
 void smp_ipi_interrupt(void)
 {
     csr_clear(sip, SIP_SSIP);           /* acknowledge: the bit stays set until cleared */
+    TRACE(TR_IPI_RECV, 0, 0, 0, 0);
     vm_kernel_flush_ack();              /* ch9: a guard page mapped again (kernel/vm.c) */
     if (stopping)
         for (;;)

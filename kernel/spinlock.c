@@ -20,6 +20,7 @@
 #include "kernel/race.h"
 #include "kernel/riscv.h"
 #include "kernel/timer.h"
+#include "kernel/trace.h"
 #include "task/task.h"
 
 void spin_init(struct spinlock *l, const char *name, enum lock_rank rank)
@@ -162,8 +163,13 @@ uint64_t spin_acquire_slow(struct spinlock *l, uintptr_t pc, uint64_t flags)
     if (l->owner == spin_me())
         reacquire(l, pc);
     check_order(l, pc);
-    if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0)
+    if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0) {
+        uint64_t began = rdtime();
         spin_until_ours(l, pc);
+        struct trace_ring *r = trace_here();    /* ch11: how long it waited, and for what */
+        if (!TRACE_OFF(r))
+            trace_lock_wait(r, l->name, rdtime() - began);
+    }
     spin_took(l, pc, spin_top());
     return flags;
 }

@@ -6,5 +6,8 @@
 struct trap_frame;
 #include <stdint.h>
 long syscall_entry(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t n, struct trap_frame *tf);
+/* ch11: the same, recorded in the trace (trap.S calls it when tracing is on). */
+long syscall_entry_traced(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t n,
+                          struct trap_frame *tf);
 
 #endif

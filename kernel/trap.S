@@ -141,7 +141,10 @@ trap_vector:
     mv      a3, a7
     mv      a4, sp
     csrsi   sstatus, 1 << 1         /* sstatus.SIE */
+    ld      t0, HART_TRACE(tp)      /* ch11: tracing? two instructions when it is off */
+    bnez    t0, .Lsyscall_traced
     call    syscall_entry
+.Lsyscall_done:
     csrci   sstatus, 1 << 1         /* SIE off before sepc and sstatus are reloaded */
     sd      a0, TF_A0(sp)
 
@@ -162,11 +165,26 @@ trap_vector:
     slli    t0, t0, 1               /* the cause code, doubled (the top bit shifted out) */
     addi    t0, t0, -2 * 5          /* IRQ_S_TIMER (kernel/riscv.h) */
     bnez    t0, .Lgeneral
+    ld      t0, HART_TRACE(tp)      /* ch11: tracing on? two instructions when it is off */
+    bnez    t0, .Ltimer_traced
     call    timer_interrupt
+.Ltimer_done:
     lbu     t0, HART_NEED_RESCHED(tp)
     beqz    t0, .Lreturn
     call    sched_preempt           /* switch tasks; we return here when resumed */
     j       .Lreturn
+
+.Lsyscall_traced:
+    call    syscall_entry_traced    /* the same, between two trace events (syscall.c) */
+    j       .Lsyscall_done
+
+.Ltimer_traced:
+    /* ch11: the same, between two trace events (kernel/trace.c). */
+    mv      a0, sp
+    call    trace_timer_enter
+    call    timer_interrupt
+    call    trace_timer_exit
+    j       .Ltimer_done
 
 .Lgeneral:
     mv      a0, sp

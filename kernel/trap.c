@@ -14,6 +14,7 @@
 #include "kernel/param.h"
 #include "kernel/plic.h"
 #include "kernel/smp.h"
+#include "kernel/trace.h"
 #include "kernel/vm.h"
 #include "heap/frame.h"
 #include "task/sched.h"
@@ -165,6 +166,10 @@ void trap_handle(struct trap_frame *tf)
     if (h->nest.trap_depth++ > 0)
         nested_trap(tf, h->trap_cause);
     h->trap_cause = tf->scause;
+    bool interrupt = (tf->scause & SCAUSE_INTERRUPT) != 0;
+    struct trace_ring *r = h->trace;            /* ch11: NULL unless the boot asked */
+    if (!TRACE_OFF(r))
+        trace_emit(r, TR_TRAP_ENTER, interrupt, code, tf->sepc, h->current->id);
 
     /* The timer interrupt does not come here: trap.S hands it to timer_interrupt itself
      * (ch10). And on the way back to U-mode, trap.S ends a killed program. */
@@ -175,15 +180,23 @@ void trap_handle(struct trap_frame *tf)
             plic_interrupt();               /* ch8: a device (the UART's received bytes) */
         else
             panic("unexpected interrupt %lu (%s)", (unsigned long)code, trap_cause_name(tf->scause));
+        if (!TRACE_OFF(r))      /* before any switch: a trap's slice never spans one */
+            trace_emit(r, TR_TRAP_EXIT, 1, code, 0, h->current->id);
         if (this_hart()->need_resched)
             sched_preempt();                /* switch tasks; we return here when resumed */
         h = this_hart();
     } else if ((tf->sstatus & SSTATUS_SPP) == 0) {
+        if (!TRACE_OFF(r)) {    /* the trap ends here for the picture: the program ends */
+            trace_emit(r, TR_TRAP_EXIT, 0, code, 0, h->current->id);
+            trace_emit(r, TR_FAULT_KILL, 0, h->current->id, tf->stval, tf->scause);
+        }
         proc_fault(tf);                     /* ch7: ends the program (ecalls go to syscall.c) */
     } else if (code == EXC_BREAKPOINT) {
         kernel_breakpoint(tf);
     } else {
         trap_panic(tf);
     }
+    if (!TRACE_OFF(r) && !interrupt)
+        trace_emit(r, TR_TRAP_EXIT, 0, code, 0, h->current->id);
     h->nest.trap_depth--;
 }

@@ -38,6 +38,8 @@
 #define TASK_ABORT_REQUESTED 301
 /* And the one trap.S checks after a timer interrupt (ch10). */
 #define HART_NEED_RESCHED 88
+/* This hart's trace ring, or 0 when tracing is off: trace.h and trap.S look at it (ch11). */
+#define HART_TRACE   368
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>

@@ -17,6 +17,7 @@
 #include "kernel/riscv.h"
 #include "kernel/smp.h"
 #include "kernel/spinlock.h"
+#include "kernel/trace.h"
 #include "task/task.h"
 #include "task/wait.h"
 
@@ -79,6 +80,9 @@ void sched_make_runnable(struct task *t)
     uint64_t sie = intr_save();
     spin_lock_irqoff(&h->runq.lock);
     t->hart = to;
+    struct trace_ring *r = trace_here();    /* ch11: before t is queued, so before it can */
+    if (!TRACE_OFF(r))                      /* run anywhere */
+        trace_emit_wake(r, t);
     t->state = TASK_RUNNABLE;
     runq_push(&h->runq, t);
     spin_unlock_irqoff(&h->runq.lock);
@@ -119,6 +123,8 @@ static __attribute__((noinline)) struct task *steal(struct hart *h)
         list_remove(&t->queue_node);
         from->length--;
         t->hart = h->index;
+        if (!TRACE_OFF(h->trace))
+            trace_emit(h->trace, TR_STEAL, victim->index, t->id, 0, 0);
         list_push_front(&h->runq.tasks, &t->queue_node);
         h->runq.length++;
         n--;
@@ -197,7 +203,8 @@ static inline __attribute__((always_inline)) void switch_commit(struct hart *h,
     h->stack_floor = next->stack ? (uint64_t)next->stack : h->stack_lo;    /* for trap.S */
     h->switched_from = prev;
     RACE_WINDOW();              /* prev is still on_cpu, and may be queued already */
-    context_switch(&prev->ctx, &next->ctx);     /* it carries h->nest over (switch.S) */
+    context_switch(&prev->ctx, &next->ctx);     /* it carries h->nest over (switch.S), and
+                                                   records the switch for a trace (ch11) */
     finish_switch(this_hart());                 /* prev may resume on another hart */
 }
 
@@ -364,10 +371,15 @@ void sched_preempt(void)
     /* Not a switch point for task_abort: a kernel task preempted in the middle of its work
      * carries on with it (chapter 9); a user program ends on its way back to U-mode. */
     spin_assert_none_held("was preempted");
+    if (!TRACE_OFF(h->trace))
+        h->trace->preempting = 1;       /* ch11: the switch's why, for trace_switch */
     if (h->current == h->idle)
         sched_switch();
     else
         sched_yield();
+    struct trace_ring *r = trace_here();    /* back, perhaps on another hart */
+    if (!TRACE_OFF(r))
+        r->preempting = 0;              /* no switch happened: nobody took the flag */
 }
 
 static struct task idle_tasks[MAX_HARTS];
@@ -388,6 +400,7 @@ void sched_init_hart(void)
     h->stack_floor = h->stack_lo;       /* idle runs on the boot stack */
     h->idle_since = rdtime();
     set_idle(h);
+    trace_start_hart();                 /* ch11: if the boot asked for a trace */
 }
 
 uint64_t sched_idle_time(int i)

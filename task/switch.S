@@ -24,7 +24,10 @@ context_switch:                     /* a0 = &old->ctx, a1 = &new->ctx */
     sd      s11, 104(a0)
     ld      t0, HART_NEST(tp)       /* ch10: the nesting goes with the task (kernel/trap.h) */
     sd      t0, 112(a0)
+    ld      t0, HART_TRACE(tp)      /* ch11: tracing? (two instructions when it is off) */
+    bnez    t0, .Ltrace
 
+.Lload:
     ld      ra, 0(a1)
     ld      sp, 8(a1)
     ld      s0, 16(a1)
@@ -42,6 +45,17 @@ context_switch:                     /* a0 = &old->ctx, a1 = &new->ctx */
     ld      t0, 112(a1)
     sd      t0, HART_NEST(tp)
     ret
+
+/* ch11: record the switch (kernel/trace.c), here rather than in C: the old task's registers
+ * are saved already, so the call is free to use them, and the C of the switch keeps its
+ * registers as if tracing did not exist. */
+.Ltrace:
+    mv      s1, a0
+    mv      s2, a1
+    call    trace_switch
+    mv      a0, s1
+    mv      a1, s2
+    j       .Lload
 
 /* A new task's first instructions (its context's ra): clear ra, so that task_start's frame
  * records no caller and backtraces end there, then enter task_start in C. */

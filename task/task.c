@@ -21,6 +21,7 @@
 #include "kernel/string.h"
 #include "kernel/smp.h"
 #include "kernel/timer.h"
+#include "kernel/trace.h"
 #include "kernel/vm.h"
 #include "task/sched.h"
 #include "user/syscall.h"
@@ -186,6 +187,9 @@ static struct task *spawn(const char *name, task_fn fn, void *arg, int pin_to,
     uint64_t sie = intr_save();
     t->hart = pin_to >= 0 ? pin_to : this_hart()->index;
     t->pinned = pin_to >= 0;
+    struct trace_ring *r = trace_here();
+    if (!TRACE_OFF(r))
+        trace_spawn(r, t);              /* ch11: its name, for the pictures */
     sched_make_runnable(t);
     intr_restore(sie);
     return t;
@@ -296,6 +300,7 @@ void task_finish(enum task_outcome outcome, void *result)
     spin_unlock_irqoff(&t->lock);
     wait_wake_all(&t->joiners);
     spin_unlock_irqoff(&t->joiners.lock);
+    TRACE(TR_EXIT, outcome, t->id, result, 0);
     sched_switch();
     panic("task '%s' ran after it ended", t->name);
 }
