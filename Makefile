@@ -8,6 +8,8 @@
 #   make soak       the race tests' repeats (tests/races.sh), SOAK_RUNS times each (500): hours
 #   make bench      deterministic instruction counts under QEMU -icount: build/bench.txt, and
 #                   how they grow drawn in build/bench-curves.svg (BENCH=GLOB: fewer benchmarks)
+#   make trace      boot SCENARIO (demo, balance, fairness, shell, usertests, heap, init=NAME)
+#                   with the flight recorder on: build/trace.json and build/trace.svg (ch11)
 #   make fuzz       fuzz the device tree parser, the heap and the ELF checks, FUZZSEC s each (60):
 #                   a line each, "fuzz fdt: ok, N runs in 60 s" or FAILED naming the input saved
 #   make chapters   list the chapters and tag them ch1..chN in this clone
@@ -78,7 +80,7 @@ USER_LDFLAGS := -nostartfiles -static -no-pie -Wl,--build-id=none -T user/user.l
 kernel_cc = $(CC) $(CFLAGS) -c -o $(1) $(2)
 user_cc = $(CC) $(USER_CFLAGS) -c -o $(1) $(2)
 
-.PHONY: FORCE all check-tools setup qemu qemu-gdb gdb test soak bench fuzz kheap-name chapters clean \
+.PHONY: FORCE all check-tools setup qemu qemu-gdb gdb test soak bench trace fuzz kheap-name chapters clean \
         compile-commands
 
 all: $(BUILD)/compile_commands.json $(KERNEL) $(BUILD)/kernel.bin $(USER_ELFS)
@@ -225,6 +227,15 @@ soak: setup
 # `kmalloc_par_mean` becomes `kmalloc_pair_smpN`), then tools/bench-plot prints how each figure
 # grows and draws build/bench-curves.svg. A curve with no figures fails the bench, after the
 # rest is written (unless BENCH narrowed it on purpose).
+# ch11: boot SCENARIO under -icount with the flight recorder on (trace=N), then draw the trace:
+# build/trace.json (Perfetto, chrome://tracing, speedscope), build/trace.svg, and a line per hart
+# (tools/trace-scenario lists the scenarios).
+SCENARIO ?= demo
+trace: setup
+	@$(MAKE) --no-print-directory all
+	@SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" KERNEL=$(KERNEL) tools/trace-scenario "$(SCENARIO)" \
+	    $(BUILD)/trace
+
 BENCH_HARTS ?= 1 2 4 8
 bench: setup
 	@$(MAKE) --no-print-directory all
