@@ -252,7 +252,7 @@ bench: setup
 	      echo "bench: the syscall run failed (log: $(BUILD)/bench-smp1.log)"; exit 1; }
 	@# several harts under -icount: the boot argument icount makes a waiting hart end its turn
 	@# (kernel/timer.c), so that a hart spinning for a lock does not starve its owner
-	@for b in yield spawn_join; do \
+	@for b in yield spawn_join fairness_6on4; do \
 	    SMP=4 MEM=256M ARGS="icount kbench=$$b" tools/qemu --timeout 600 -- -icount shift=0,sleep=off \
 	        || exit 1; done >$(BUILD)/bench-smp4.log 2>&1 || \
 	    { tail -20 $(BUILD)/bench-smp4.log; \

@@ -14,6 +14,7 @@ static const char *const known_args[] = {
     "demo",         /* ch8: the chapter 5 task demo instead of the shell */
     "icount",       /* ch9: QEMU runs under -icount, so time is deterministic: the timed
                        in-kernel tests run (kernel/ktest.h) */
+    "balance",      /* ch11: balance=off: no periodic balancing between busy harts */
     "trace",        /* ch11: trace=N: record N events per hart, print them at power-off */
     "init",         /* ch7: init=NAME [arg ...]: run a user program; the rest of the line is
                        its arguments, not the kernel's */

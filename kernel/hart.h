@@ -62,6 +62,9 @@ struct hart {
     uint64_t guards_seen;       /* vm_guards_made when this hart last flushed its TLB (ch10) */
     struct task *task_cache;    /* ended tasks kept for reuse, and how many (task/task.c) */
     int tasks_cached;
+    uint32_t current_ticks;     /* current's ticks_run at the last tick, truncated: what other
+                                   harts' balancers read (ch11), without a lock (in a hole of
+                                   the struct: a larger struct makes harts[i] cost more) */
 
     uint64_t timer_interrupts;  /* timer interrupts actually taken */
 
@@ -72,7 +75,7 @@ struct hart {
                                        owner hart only, with interrupts off (ch10) */
 
     struct trace_ring *trace;   /* this hart's trace ring, or NULL: tracing is off (ch11;
-                                   kernel/trace.h reads it at TRACE_RING_OFFSET) */
+                                   trap.S and kernel/trace.h read it at HART_TRACE) */
 };
 
 extern struct hart harts[MAX_HARTS];

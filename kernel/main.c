@@ -211,6 +211,21 @@ static void start_console_input(uint64_t hartid)
             h->plic_context, (unsigned long)hartid);
 }
 
+/* balance=off (ch11); any other value is named and ignored. */
+static bool balance_arg_off(void)
+{
+    size_t len;
+    const char *v = bootarg("balance", &len);
+    if (v == NULL)
+        return false;
+    if (len == 3 && strncmp(v, "off", 3) == 0) {
+        kprintf("sched: periodic balancing off (balance=off)\n");
+        return true;
+    }
+    kprintf("bootargs: balance=%.*s: only balance=off is known; ignored\n", (int)len, v);
+    return false;
+}
+
 /* init=NAME arg...: split the words (in a copy: the line is the device tree's), run the
  * program, and power off with its exit status, so QEMU's exit code is the program's. */
 static __attribute__((noreturn)) void run_init(const char *line)
@@ -296,6 +311,8 @@ void kmain(uint64_t hartid, void *dtb)
     trace_init(machine.nharts);             /* ch11: trace=N: the flight recorder's rings */
 
     sched_init_hart();                      /* ch5: this boot context becomes the idle task */
+    if (balance_arg_off())
+        sched_balance_off();                /* ch11: balance=off, to see the difference */
     trap_init_hart();                       /* ch3: traps go to trap_vector */
     start_timer(hartid);                    /* ch3: periodic timer interrupts */
     start_console_input(hartid);            /* ch8: keys via the PLIC into the line discipline */

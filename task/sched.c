@@ -164,17 +164,23 @@ void sched_stack_canary(struct task *t)
  * reading the state after that would see DONE and reap it a second time (Linux's
  * finish_task_switch() warns of the same trap). Only `from` itself sets DONE, so what we read
  * while it is still ours is the truth. */
+static __attribute__((noinline)) void moved(struct task *t);
+
 static inline void finish_switch(struct hart *h)
 {
     struct task *from = h->switched_from;
     h->switched_from = NULL;
     if (from == NULL)
         return;
-    bool done = from->state == TASK_DONE;
+    enum task_state state = from->state;
     __atomic_store_n(&from->on_cpu, false, __ATOMIC_RELEASE);
     RACE_WINDOW();              /* from now on `from` is another hart's to run, unless done */
-    if (done)
-        task_put(from);
+    if (__builtin_expect(state >= TASK_DONE, 0)) {  /* one compare for both (task.h) */
+        if (state == TASK_DONE)
+            task_put(from);
+        else
+            moved(from);        /* ch11: the balancer's move, finished now it is saved */
+    }
 }
 
 void sched_finish_switch(void)
@@ -353,7 +359,7 @@ FRAMELESS void sched_tick(void)
 {
     struct hart *h = this_hart();
     struct task *t = h->current;
-    t->ticks_run++;
+    h->current_ticks = (uint32_t)++t->ticks_run;    /* ch11: for other harts' balancers */
     if (t->slice_left > 0)
         t->slice_left--;
     sched_check_slice(h);
@@ -362,6 +368,99 @@ FRAMELESS void sched_tick(void)
      * looking without the lock is a safe hint. */
     if (!list_empty(&h->sleepers.waiters))
         sleep_wake_due();
+}
+
+/* Chapter 11: periodic balancing. A hart steals only when it is idle (above), so with every
+ * hart busy an imbalance stays: 6 CPU-bound tasks on 4 harts leave some harts running two or
+ * three tasks and others one, for as long as they live. So at the end of a slice, when this
+ * hart's preempted task would go back to a queue that is now 2 or more longer than another busy
+ * hart's (which is empty: its one task runs alone), the preempted task may go to that hart
+ * instead. Which tasks should share a hart and which should run alone changes over time: the
+ * one that has had the least time so far should be the one alone. So the move is made only if
+ * the task it leaves alone here (our next) has had at least BALANCE_GAP ticks less than the
+ * one it joins there; that gap is also the hysteresis, so tasks are not bounced from hart to
+ * hart on every slice (each move costs a task its cache and TLB). Over a few slices every
+ * task gets its fair share. `balance=off` turns it off, to see the difference. */
+#define BALANCE_GAP (4 * TASK_SLICE_TICKS)
+
+static bool balance_off;
+static uint64_t migrations;             /* tasks moved, ever (for tests: sched_migrations) */
+
+void sched_balance_off(void)
+{
+    balance_off = true;
+}
+
+uint64_t sched_migrations(void)
+{
+    return __atomic_load_n(&migrations, __ATOMIC_RELAXED);
+}
+
+/* Of the busy harts with an empty queue, other than h, the one whose task has had the most
+ * ticks: where the preempted task should go, or -1. The lengths and counts are read without
+ * locks, as hints: at worst a task moves to a hart that has just got work too, and a later
+ * slice evens it out. */
+static int quiet_hart(const struct hart *h, uint32_t *ticks)
+{
+    int best = -1;
+    for (int i = 0; i < smp_harts(); i++) {
+        const struct hart *o = &harts[i];
+        uint32_t t = __atomic_load_n(&o->current_ticks, __ATOMIC_RELAXED);
+        if (o != h && __atomic_load_n(&o->runq.length, __ATOMIC_RELAXED) == 0 &&
+            __atomic_load_n(&o->current, __ATOMIC_RELAXED) != o->idle &&
+            (best < 0 || t > *ticks)) {
+            best = i;
+            *ticks = t;
+        }
+    }
+    return best;
+}
+
+/* The slice of h's current task has ended and tasks wait in h's queue: hand the task to a
+ * quiet hart, switching here to the next one of ours. True if it did. The task cannot simply
+ * be queued there now: its registers are not saved yet, and the other hart might pick it up
+ * first (chapter 9). So it is marked TASK_MIGRATING, and finish_switch, once the switch has
+ * saved it, calls moved() to queue it on its new hart. */
+static __attribute__((noinline)) bool hand_over(struct hart *h)
+{
+    struct task *t = h->current;
+    uint32_t there;
+    if (balance_off || t == h->idle || t->pinned)
+        return false;
+    int to = quiet_hart(h, &there);
+    if (to < 0)
+        return false;
+    spin_lock_irqoff(&h->runq.lock);
+    struct task *next = NULL;
+    if (!list_empty(&h->runq.tasks)) {
+        struct task *front = list_entry(h->runq.tasks.next, struct task, queue_node);
+        if ((uint32_t)front->ticks_run + BALANCE_GAP <= there)
+            next = runq_pop(&h->runq);      /* it has had least: it may run alone here */
+    }
+    spin_unlock_irqoff(&h->runq.lock);
+    if (next == NULL)
+        return false;
+    t->move_to = to;
+    t->state = TASK_MIGRATING;
+    RACE_WINDOW();              /* next is ours, t still runs here and is on no queue */
+    switch_to(h, t, next);
+    return true;
+}
+
+/* finish_switch, in the task that now runs on the hart t left: t is saved, and nobody else
+ * touches a migrating task (it is on no queue and not blocked), so it is ours to queue. */
+static __attribute__((noinline)) void moved(struct task *t)
+{
+    struct hart *to = &harts[t->move_to];
+    TRACE(TR_MIGRATE, t->move_to, t->id, 0, 0);
+    __atomic_fetch_add(&migrations, 1, __ATOMIC_RELAXED);
+    RACE_WINDOW();              /* t is saved and on no queue: nobody else may touch it */
+    spin_lock_irqoff(&to->runq.lock);
+    t->hart = to->index;
+    t->state = TASK_RUNNABLE;
+    runq_push(&to->runq, t);
+    spin_unlock_irqoff(&to->runq.lock);
+    sched_kick_if_idle(to);
 }
 
 void sched_preempt(void)
@@ -375,7 +474,7 @@ void sched_preempt(void)
         h->trace->preempting = 1;       /* ch11: the switch's why, for trace_switch */
     if (h->current == h->idle)
         sched_switch();
-    else
+    else if (h->runq.length == 0 || smp_harts() == 1 || !hand_over(h))
         sched_yield();
     struct trace_ring *r = trace_here();    /* back, perhaps on another hart */
     if (!TRACE_OFF(r))

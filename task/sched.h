@@ -104,6 +104,9 @@ void sched_check_slice(struct hart *h);
 /* At the end of an interrupt: switch if sched_tick asked for it (trap.c checks
  * hart->need_resched inline, as it is rarely set). */
 void sched_preempt(void);
+/* The boot argument balance=off: no periodic balancing (ch11), to compare. */
+void sched_balance_off(void);
+uint64_t sched_migrations(void);        /* tasks the balancer has moved since boot */
 /* After any switch, in the task that now runs: reclaim a task that has just ended. */
 void sched_finish_switch(void);
 

@@ -402,7 +402,7 @@ int task_list(struct task_info *out, int max)
         memcpy(i->name, t->name, TASK_NAME_MAX < TASK_NAME_LEN ? TASK_NAME_MAX : TASK_NAME_LEN);
         i->name[TASK_NAME_LEN - 1] = '\0';
         i->state = t->state == TASK_RUNNING ? TASK_INFO_RUNNING :
-                   t->state == TASK_RUNNABLE ? TASK_INFO_READY :
+                   t->state == TASK_RUNNABLE || t->state == TASK_MIGRATING ? TASK_INFO_READY :
                    t->state == TASK_BLOCKED ? TASK_INFO_BLOCKED : TASK_INFO_EXITED;
         i->hart_id = (uint32_t)harts[t->hart].id;  /* the id, not our index (user/syscall.h) */
         i->ticks = t->ticks_run;

@@ -33,7 +33,10 @@
 
 typedef void *(*task_fn)(void *arg);
 
-enum task_state { TASK_RUNNABLE, TASK_RUNNING, TASK_BLOCKED, TASK_DONE };
+/* TASK_MIGRATING (ch11): running, but being handed to another hart's queue by the periodic
+ * balancer; the switch away from it finishes the move (task/sched.c). After TASK_DONE, so that
+ * finish_switch's one compare finds both. */
+enum task_state { TASK_RUNNABLE, TASK_RUNNING, TASK_BLOCKED, TASK_DONE, TASK_MIGRATING };
 enum task_outcome { TASK_RETURNED, TASK_PANICKED, TASK_ABORTED };
 
 /* What task/switch.S saves: the registers a function call must preserve (RISC-V psABI). */
@@ -79,6 +82,7 @@ struct task {
                                        page below is the unmapped guard page (ch7) */
     uint64_t slice_left;            /* ticks left in this time slice */
     uint64_t ticks_run;             /* timer ticks that found it running */
+    int move_to;                    /* TASK_MIGRATING: the hart it goes to */
     struct proc *proc;              /* a user program's (kernel/proc.h), NULL for kernel tasks */
     struct task *cache_next;        /* in its hart's cache of ended tasks (owner hart) */
 };

@@ -4,11 +4,13 @@
 #include "kernel/hart.h"
 #include "kernel/ktest.h"
 #include "kernel/panic.h"
+#include "kernel/printf.h"
 #include "kernel/riscv.h"
 #include "kernel/smp.h"
 #include "kernel/spinlock.h"
 #include "kernel/timer.h"
 #include "task/task.h"
+#include "tests/bench/fairness.h"
 
 #define INCREMENTS 100000
 
@@ -120,4 +122,60 @@ KTEST_PANICS(smp_deadlock_reported)
     struct task *b = task_spawn("takes-two", takes, &lock_two);
     task_join(a, NULL);
     task_join(b, NULL);
+}
+
+/* Chapter 11's periodic balancing: M + (M + 1) / 2 CPU-bound tasks on M harts (2 on 1, 3 on 2,
+ * 6 on 4, 12 on 8) for 5 s, and each gets within 1.25x of the fair share M/N of a hart, and the
+ * largest share is within 1.25x of the smallest. Without the balancer (balance=off), 6 on 4
+ * gives two tasks a whole hart each and four of them half of one. Timed: under -icount. */
+KTEST_TIMED(sched_balance_is_fair)
+{
+    uint64_t ticks[FAIRNESS_MAX_TASKS], fair;
+    int n = smp_harts() + (smp_harts() + 1) / 2;
+    uint64_t ratio = fairness_run(n, 5000, ticks, &fair);
+    for (int i = 0; i < n; i++) {
+        kprintf("# task %d: %lu ticks, fair share %lu\n", i, (unsigned long)ticks[i],
+                (unsigned long)fair);
+        KT_EXPECTF(ticks[i] * 1000 <= fair * 1250 && ticks[i] * 1250 >= fair * 1000,
+                   "task %d ran %lu ticks, the fair share is %lu", i, (unsigned long)ticks[i],
+                   (unsigned long)fair);
+    }
+    KT_EXPECTF(ratio <= 1250, "largest share / smallest = %lu.%03lu", (unsigned long)ratio / 1000,
+               (unsigned long)ratio % 1000);
+}
+
+/* The balancer's moves themselves, on real parallel harts too (not timed: tests/races.sh runs
+ * it on parallel harts, under -singlestep and in the race build): more CPU-bound tasks than
+ * harts for 1.5 s; every one runs and ends with its own result, and with two or more harts
+ * tasks were moved while they ran. */
+static volatile int workers_stop;
+
+static void *worker(void *arg)
+{
+    uint64_t rounds = 0;
+    while (!workers_stop)
+        rounds++;
+    return (void *)(rounds << 8 | (uint64_t)arg);
+}
+
+KTEST(sched_balance_moves_tasks)
+{
+    int n = smp_harts() + (smp_harts() + 1) / 2;
+    struct task *t[FAIRNESS_MAX_TASKS];
+    uint64_t before = sched_migrations();
+    workers_stop = 0;
+    for (int i = 0; i < n; i++)
+        KT_EXPECT((t[i] = task_spawn("worker", worker, (void *)(uint64_t)i)) != NULL);
+    task_sleep_ms(1500);
+    workers_stop = 1;
+    for (int i = 0; i < n; i++) {
+        void *result;
+        KT_EXPECT(task_join(t[i], &result) == TASK_RETURNED);
+        task_drop(t[i]);
+        KT_EXPECTF(((uint64_t)result & 0xff) == (uint64_t)i && ((uint64_t)result >> 8) > 0,
+                   "worker %d returned %#lx", i, (unsigned long)result);
+    }
+    kprintf("# %lu tasks moved by the balancer\n", (unsigned long)(sched_migrations() - before));
+    if (smp_harts() > 1)
+        KT_EXPECT(sched_migrations() > before);
 }
