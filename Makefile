@@ -9,7 +9,8 @@
 #   make bench      deterministic instruction counts under QEMU -icount: build/bench.txt, and
 #                   how they grow drawn in build/bench-curves.svg (BENCH=GLOB: fewer benchmarks)
 #   make trace      boot SCENARIO (demo, balance, fairness, shell, usertests, heap, init=NAME)
-#                   with the flight recorder on: build/trace.json and build/trace.svg (ch11)
+#                   with the flight recorder on: build/trace.json and build/trace.svg (ch11);
+#                   make trace-pictures draws docs/img/ch11-*.svg, the guide's, again
 #   make fuzz       fuzz the device tree parser, the heap and the ELF checks, FUZZSEC s each (60):
 #                   a line each, "fuzz fdt: ok, N runs in 60 s" or FAILED naming the input saved
 #   make chapters   list the chapters and tag them ch1..chN in this clone
@@ -80,7 +81,7 @@ USER_LDFLAGS := -nostartfiles -static -no-pie -Wl,--build-id=none -T user/user.l
 kernel_cc = $(CC) $(CFLAGS) -c -o $(1) $(2)
 user_cc = $(CC) $(USER_CFLAGS) -c -o $(1) $(2)
 
-.PHONY: FORCE all check-tools setup qemu qemu-gdb gdb test soak bench trace fuzz kheap-name chapters clean \
+.PHONY: FORCE all check-tools setup qemu qemu-gdb gdb test soak bench trace trace-pictures fuzz kheap-name chapters clean \
         compile-commands
 
 all: $(BUILD)/compile_commands.json $(KERNEL) $(BUILD)/kernel.bin $(USER_ELFS)
@@ -235,6 +236,23 @@ trace: setup
 	@$(MAKE) --no-print-directory all
 	@SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" KERNEL=$(KERNEL) tools/trace-scenario "$(SCENARIO)" \
 	    $(BUILD)/trace
+
+# The pictures in docs/ch11-seeing.md, made again from make trace's scenarios (under -icount,
+# so the same kernel draws the same pictures).
+trace-pictures: setup
+	@$(MAKE) --no-print-directory all
+	@set -e; d=$(BUILD)/pictures; mkdir -p $$d docs/img; \
+	for s in demo balance shell; do \
+	    SMP=4 KERNEL=$(KERNEL) tools/trace-scenario $$s $$d/$$s >/dev/null; \
+	    cp $$d/$$s.svg docs/img/ch11-$$s.svg; done; \
+	SMP=4 ARGS=balance=off KERNEL=$(KERNEL) tools/trace-scenario fairness $$d/before >/dev/null; \
+	SMP=4 KERNEL=$(KERNEL) tools/trace-scenario fairness $$d/after >/dev/null; \
+	cp $$d/before.svg docs/img/ch11-fairness-before.svg; \
+	cp $$d/after.svg docs/img/ch11-fairness-after.svg; \
+	if [ -x tools/heapmap ]; then \
+	    SMP=4 KERNEL=$(KERNEL) tools/trace-scenario heap $$d/heap >/dev/null; \
+	    for f in $$d/heap-heap-*.svg; do cp $$f docs/img/ch11-$${f##*/heap-}; done; fi; \
+	ls -l docs/img/ch11-*.svg
 
 BENCH_HARTS ?= 1 2 4 8
 bench: setup
