@@ -125,4 +125,10 @@ void kheap_arena_unlink(struct kheap_common *c, struct kheap_arena *a);
  * hart's cache holds (by their mark, heap/cache.h) in cached[hart]. */
 size_t kheap_check_blocks(const struct kheap_common *c, int boundary_tags, long *cached);
 void kheap_walk_stats(const struct kheap_common *c, struct kheap_stats *s);
+
+/* The free lists' size classes, for the heap map (heap/heapmap.c): how many lists there are,
+ * the list a free block of `size` bytes waits on, and the smallest block size of list i. */
+size_t kheap_class_count(void);
+size_t kheap_class_of(size_t size);
+size_t kheap_class_min(size_t i);
 #endif

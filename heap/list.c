@@ -425,6 +425,21 @@ int kheap_check(void)
     return 0;
 }
 
+size_t kheap_class_count(void)
+{
+    return CLASSES;
+}
+
+size_t kheap_class_of(size_t size)
+{
+    return class_of(size);
+}
+
+size_t kheap_class_min(size_t i)
+{
+    return class_min(i);
+}
+
 void kheap_stats(struct kheap_stats *out)
 {
     size_t allocs, frees;

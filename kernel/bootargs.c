@@ -16,6 +16,7 @@ static const char *const known_args[] = {
                        in-kernel tests run (kernel/ktest.h) */
     "balance",      /* ch11: balance=off: no periodic balancing between busy harts */
     "trace",        /* ch11: trace=N: record N events per hart, print them at power-off */
+    "heapmap",      /* ch11: heapmap=t1: heap maps before and after trace T1, then power off */
     "init",         /* ch7: init=NAME [arg ...]: run a user program; the rest of the line is
                        its arguments, not the kernel's */
 };

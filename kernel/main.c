@@ -4,6 +4,7 @@
  */
 #include "heap/frame.h"
 #include "heap/heap.h"
+#include "heap/heapmap.h"
 #include "heap/kheap.h"
 #include "kernel/bootargs.h"
 #include "kernel/param.h"
@@ -271,6 +272,9 @@ static void *main_task(void *arg)
     glob = bootarg("kbench", &glob_len);
     if (glob)
         kbench_run(glob, glob_len);         /* prints `bench` lines and powers off */
+    glob = bootarg("heapmap", &glob_len);
+    if (glob)
+        heapmap_run(glob, glob_len);        /* ch11: heap maps around T1; powers off */
 
     const char *init = bootargs_init_line();
     if (init)
