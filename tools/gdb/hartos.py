@@ -1,6 +1,8 @@
 # tools/gdb/hartos.py: gdb commands that read the kernel's own data structures, loaded by
 # tools/gdbinit. Each command is a class below; `help kheap` shows its documentation.
-#   kheap    the kernel heap: arenas, every non-empty free list and hart cache, totals
+#   kheap    the kernel heap: arenas, every non-empty free list and hart cache, totals;
+#            kheap --svg FILE draws it, as tools/heapmap draws the kernel's heap map (ch11)
+#   ktrace FILE  the trace rings (ch11) written to FILE as the kernel prints them at power-off
 #   krunq    every hart's run queue
 #   ktasks   every task: id, name, state, hart, ticks run, and where it is
 #   kbt ID   the backtrace of a task that is not running, from its saved context
@@ -12,7 +14,10 @@
 
 import contextlib
 import glob
+import importlib.machinery
+import importlib.util
 import os
+import struct
 
 import gdb
 
@@ -122,13 +127,28 @@ class KHeap(KernelCommand):
     """Print the kernel heap: its arenas, each non-empty free list with its blocks
 (address and size), each hart's non-empty cache lists (heap/cache.h), and the totals. Works with either heap: the segregated lists of
 heap/list.c, or the single address-ordered list of heap/list_plain.c.
-Usage: kheap [MAX]   (MAX: blocks printed per list, default 6)"""
+With --svg FILE: draw every block of every arena into FILE instead (ch11), the picture
+tools/heapmap draws of the kernel's heap map (heap/heapmap.c): gdb walks the blocks, writes
+the same map lines the kernel prints (kept in FILE with .txt for .svg) and draws them with
+tools/heapmap.
+Usage: kheap [MAX]   (MAX: blocks printed per list, default 6)
+       kheap --svg FILE"""
 
     def __init__(self):
         super().__init__("kheap", gdb.COMMAND_DATA)
 
     def run(self, arg, from_tty):
-        most = int(arg) if arg.strip() else 6
+        args = gdb.string_to_argv(arg)
+        if args[:1] == ["--svg"]:
+            if len(args) != 2:
+                raise gdb.GdbError("usage: kheap --svg FILE")
+            return heap_svg(args[1])
+        try:
+            most = int(args[0]) if len(args) == 1 else 6
+        except ValueError:
+            raise gdb.GdbError("usage: kheap [MAX], or kheap --svg FILE")
+        if len(args) > 1:
+            raise gdb.GdbError("usage: kheap [MAX], or kheap --svg FILE")
         H = heap_state()
         arena = H["c"]["arenas"]
         if int(arena) == 0:
@@ -229,7 +249,10 @@ def field_offset(struct_type, name):
 
 def started_harts():
     """The harts whose scheduler is set up (sched_init_hart gave them an idle task)."""
-    harts = gdb.parse_and_eval("harts")
+    # The definition's symbol, not the name in the stopped code's scope: there (heap/heapmap.c,
+    # for one) gdb may find a declaration whose array type has no size.
+    sym = gdb.lookup_global_symbol("harts")
+    harts = sym.value() if sym is not None else gdb.parse_and_eval("harts")
     count = harts.type.range()[1] + 1
     return [harts[i] for i in range(count) if int(harts[i]["idle"]) != 0]
 
@@ -593,8 +616,255 @@ itself. Usage: kcount [STOP] [MAX]   (MAX: default 5000)"""
         print("%6d  in all" % steps)
 
 
+# ---- Pictures (ch11): the heap map and the trace rings ------------------------------------------
+
+def tools_module(name):
+    """tools/NAME, a Python script without .py, loaded as a module: gdb draws with its code."""
+    here = os.path.dirname(os.path.abspath(globals().get("__file__", "tools/gdb/hartos.py")))
+    path = os.path.join(here, "..", name)
+    if not os.path.exists(path):
+        path = os.path.join("tools", name)
+    loader = importlib.machinery.SourceFileLoader("hartos_tools_" + name, path)
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+JOIN_CLOSED = 1 << 16       # kernel/smp.c: the flag in `joined` beside the count of harts
+
+
+def smp_harts():
+    """kernel/smp.c's smp_harts(): harts[0 .. n - 1] have joined."""
+    sym = gdb.lookup_static_symbol("joined")
+    if sym is None:
+        return len(started_harts())
+    return int(sym.value()) & ~JOIN_CLOSED
+
+
+KHEAP_MAGIC = 0x6b686561705f5f21    # heap/block.h: canary = MAGIC ^ address ^ size
+B_FREE = 1
+KHEAP_MIN_BLOCK = 48
+
+
+def list_class_of(size):
+    """heap/list.c's class_of: 16-byte steps below 1 KiB, then 32 classes per power of two."""
+    if size < 1024:
+        return size >> 4
+    fl = size.bit_length() - 1
+    return 64 + ((fl - 10) << 5) + ((size >> (fl - 5)) & 31)
+
+
+def list_class_min(i):
+    """heap/list.c's class_min: the smallest block size of class i."""
+    if i < 64:
+        return i << 4
+    i -= 64
+    return (32 + (i & 31)) << ((i >> 5) + 5)
+
+
+def heap_map_lines(label):
+    """The heap as heap/heapmap.c prints it (kheap_print_map): a list of lines, or None if the
+    heap has no arena yet. A free list's length is counted from its blocks as there: a free
+    block waits on the list of its size's class."""
+    H = heap_state()
+    if "heads" in [f.name for f in H.type.fields()]:        # heap/list.c
+        classes = H["heads"].type.range()[1] + 1
+        class_of, class_min = list_class_of, list_class_min
+    else:                                                    # heap/list_plain.c: one list
+        classes, class_of, class_min = 1, lambda size: 0, lambda i: KHEAP_MIN_BLOCK
+    harts = smp_harts()
+    marks = {}
+    caches = gdb.lookup_global_symbol("kheap_caches")
+    if caches is not None:
+        caches = caches.value()
+        for h in range(caches.type.range()[1] + 1):
+            marks[int(caches[h].address)] = h
+    arenas, node = [], H["c"]["arenas"]
+    while int(node) != 0:
+        a = node.dereference()
+        arenas.append((int(a["base"]), int(a["size"]), int(a["first"]), int(a["end"])))
+        node = a["next"]
+        if len(arenas) > 100000:
+            raise gdb.GdbError("kheap: the arena list does not end; it is corrupt")
+    if not arenas:
+        return None
+    memory = gdb.selected_inferior()
+    lines, body = [], []
+    counts = {}             # class -> [on its list, cached per hart...]
+    total = dict(blocks=0, used=0, free=0, cached=0, largest=0)
+    for k, (base, size, first, end) in enumerate(sorted(arenas)):
+        blocks, b = [], first
+        while b != end:
+            word, canary = struct.unpack("<QQ", bytes(memory.read_memory(b, 16)))
+            bsize = word & SIZE_MASK
+            if bsize < KHEAP_MIN_BLOCK or b + bsize > end:
+                raise gdb.GdbError("kheap: bad block size %d at %#x: the heap is corrupt "
+                                   "(kheap_check would panic)" % (bsize, b))
+            row = counts.setdefault(class_of(bsize), [0] * (1 + harts))
+            if word & B_FREE:
+                blocks.append("b %x %d f" % (b - base, bsize))
+                total["free"] += bsize
+                total["largest"] = max(total["largest"], bsize)
+                row[0] += 1
+            else:
+                hart = marks.get(canary ^ KHEAP_MAGIC ^ b ^ bsize)
+                if hart is None:
+                    blocks.append("b %x %d u" % (b - base, bsize))
+                    total["used"] += bsize
+                else:
+                    blocks.append("b %x %d c %d" % (b - base, bsize, hart))
+                    total["cached"] += bsize
+                    if hart < harts:
+                        row[1 + hart] += 1
+            b += bsize
+        total["blocks"] += len(blocks)
+        body.append("arena %d base=%#x size=%d end=%x blocks=%d"
+                    % (k, base, size, end - base, len(blocks)))
+        body += blocks
+    lines.append("hartos-heapmap 1 label=%s arenas=%d harts=%d classes=%d"
+                 % (label, len(arenas), harts, classes))
+    lines += body
+    for c in sorted(counts):
+        row = counts[c]
+        if any(row):
+            lines.append("class %d %d %d cached=%s" % (c, class_min(c), row[0],
+                                                       ",".join(str(n) for n in row[1:])))
+    lines.append("hartos-heapmap-end blocks=%d used=%d free=%d cached=%d largest=%d"
+                 % (total["blocks"], total["used"], total["free"], total["cached"],
+                    total["largest"]))
+    return lines
+
+
+def write_file(path, text, what):
+    """text into path whole (a temporary file, then renamed), or a clear error."""
+    try:
+        with open(path + ".tmp", "w") as f:
+            f.write(text)
+        os.replace(path + ".tmp", path)
+    except OSError as e:
+        raise gdb.GdbError("%s: cannot write %s: %s" % (what, path, e.strerror))
+
+
+def heap_svg(path):
+    """kheap --svg FILE: the map's lines, drawn by tools/heapmap."""
+    lines = heap_map_lines("gdb")
+    if lines is None:
+        print("kheap: the heap has no arena yet (kmain calls heap_init after frame_init); "
+              "nothing written")
+        return
+    heapmap = tools_module("heapmap")
+    text = "\n".join(lines) + "\n"
+    try:
+        m = heapmap.parse(text, "the heap gdb read")[0]
+    except heapmap.BadMap as e:
+        raise gdb.GdbError("kheap: the heap does not add up: %s" % e)
+    picture = heapmap.svg(m)
+    base, ext = os.path.splitext(path)
+    write_file(base + ".txt" if ext == ".svg" else path + ".txt", text, "kheap")
+    write_file(path, picture, "kheap")
+    print(heapmap.summary_line(m, path))
+
+
+# The trace rings (kernel/trace.h): struct trace_event is 32 bytes; the block's format is
+# DESIGN.md's "Traces", as kernel/trace.c's trace_dump prints it.
+TRACE_EVENT_BYTES = 32
+
+
+def fnv1a64(data, h=0xcbf29ce484222325):
+    for byte in data:
+        h = ((h ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def read_time():
+    """The time CSR of the selected hart, or None if this gdb stub does not show it."""
+    for name in ("$time",):
+        try:
+            value = int(gdb.parse_and_eval(name))
+        except (gdb.error, ValueError):
+            continue
+        if value:
+            return value
+    return None
+
+
+class KTrace(KernelCommand):
+    """Write the trace rings (ch11, trace=N) of the stopped kernel to FILE, in exactly the text
+block the kernel prints at power-off (DESIGN.md "Traces"), so that `tools/trace FILE` draws it.
+Any time: after a panic, or in the middle of a run. The block's `end` is the time CSR of the
+selected hart (the moment gdb stopped it), or the newest event's time if this gdb cannot read
+that register; the comment line before the block says which. A hart stopped in the middle of
+writing an event has that event left out (counted as not written). Every task alive is listed
+(trace-task). With tracing off it says so and writes nothing.
+Usage: ktrace FILE"""
+
+    def __init__(self):
+        super().__init__("ktrace", gdb.COMMAND_DATA)
+
+    def run(self, arg, from_tty):
+        args = gdb.string_to_argv(arg)
+        if len(args) != 1:
+            raise gdb.GdbError("usage: ktrace FILE")
+        per_hart = int(gdb.parse_and_eval("trace_events_per_hart"))
+        if per_hart == 0:
+            print("ktrace: tracing is off (boot with trace=N, N events per hart); "
+                  "nothing written")
+            return
+        memory = gdb.selected_inferior()
+        n = smp_harts()
+        sections, raw, newest, notes = [], bytearray(), 0, []
+        for i in range(n):
+            ring = gdb.parse_and_eval("trace_rings[%d]" % i)   # declared without a size
+            if int(ring) == 0:
+                sections.append(("trace-hart %d written=0 lost=0 held=0" % i, b""))
+                continue
+            r = ring.dereference()
+            written, mask = int(r["written"]), int(r["mask"])
+            # A hart stopped inside trace_record (kernel/trace.S) with the ring still its own
+            # may have counted its newest event and not yet written it. (With the ring taken
+            # away, by trace_dump, it drops the event instead: nothing half written.)
+            mine = int(gdb.lookup_global_symbol("harts").value()[i]["trace"]) == int(ring)
+            if int(r["recording"]) and mine and written > 0:
+                written -= 1
+                notes.append("hart %d was writing an event: left out" % i)
+            held = min(written, per_hart)
+            data = bytes(memory.read_memory(int(r["events"]), (mask + 1) * TRACE_EVENT_BYTES))
+            events = bytearray()
+            for k in range(written - held, written):
+                slot = (k & mask) * TRACE_EVENT_BYTES
+                events += data[slot:slot + TRACE_EVENT_BYTES]
+            if held:
+                newest = max(newest, struct.unpack_from("<Q", events, len(events) - 32)[0])
+            raw += events
+            sections.append(("trace-hart %d written=%d lost=%d held=%d"
+                             % (i, written, written - held, held), bytes(events)))
+        end = read_time()
+        source = "the time CSR, read by gdb"
+        if end is None or end < newest:
+            end, source = newest, "the newest event's time (gdb cannot read the time CSR)"
+        timebase = int(kernel_static("timebase", "ktrace"))
+        out = ["# ktrace (gdb): the trace rings of a stopped kernel; end= is %s%s"
+               % (source, "".join("; " + note for note in notes)),
+               "hartos-trace 1 harts=%d per_hart=%d timebase=%d end=%d"
+               % (n, per_hart, timebase, end)]
+        for head, events in sections:
+            out.append(head)
+            for k in range(0, len(events), 2 * TRACE_EVENT_BYTES):
+                out.append(events[k:k + 2 * TRACE_EVENT_BYTES].hex())
+        for t in all_tasks() if started_harts() else []:
+            out.append("trace-task %d %s" % (int(t["id"]), task_name(t)))
+        out.append("hartos-trace-end fnv1a64=%016x" % fnv1a64(raw))
+        write_file(args[0], "\n".join(out) + "\n", "ktrace")
+        print("ktrace: %d events of %d harts written to %s (end: %s)"
+              % (len(raw) // TRACE_EVENT_BYTES, n, args[0], source))
+        for note in notes:
+            print("ktrace: " + note)
+
+
 KTasks()
 KBt()
 KCount()
 KRunq()
 KUser()
+KTrace()
