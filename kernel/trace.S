@@ -8,10 +8,11 @@
  *
  *   a0 = the ring (this hart's), a1 = type, a2 = x, a3 = a, a4 = b, a5 = c
  *
- * With interrupts off (an interrupt recording in between would take the same slot), it marks
- * the ring busy, checks the ring is still this hart's (the caller may have moved to another
- * hart between loading it and getting here, or trace_dump may have stopped recording; see
- * trace.c), writes the event and counts it.
+ * With interrupts off (an interrupt recording in between would take the same slot), it checks
+ * the ring is this hart's (the caller may have moved to another hart between loading it and
+ * getting here), marks the ring busy, checks again (trace_dump may have stopped recording in
+ * between; see trace.c), writes the event and counts it. Only a ring's own hart ever writes
+ * its `recording`: that is what trace_dump's wait for it relies on.
  */
 #include "kernel/trap.h"
 #include "kernel/trace.h"
@@ -49,6 +50,11 @@ trace_record_wake:
 /* a0 = the ring, t3-t5 = the event's words after the time. Uses t0-t6 only. */
 record:
     csrrci  t2, sstatus, 1 << 1         /* SIE off; t2 = what it was */
+    ld      t0, HART_TRACE(tp)          /* a ring the caller loaded on another hart (it moved)
+                                           is not ours to mark busy: that hart may be writing
+                                           it, and our recording = 0 below would hide that
+                                           from trace_dump. Drop the event, touch nothing. */
+    bne     t0, a0, 2f
     li      t0, 1
     sw      t0, TRACE_RING_RECORDING(a0)
     fence   rw, rw                      /* recording = 1, then look (pairs with trace_dump) */
@@ -69,5 +75,5 @@ record:
     sd      t5, 24(t1)
 1:  fence   rw, w                       /* the event, then recording = 0 (a release) */
     sw      zero, TRACE_RING_RECORDING(a0)
-    csrs    sstatus, t2
+2:  csrs    sstatus, t2
     ret
