@@ -37,7 +37,9 @@ uint32_t trace_events_per_hart;
 static struct trace_ring rings[MAX_HARTS];
 
 /* A switch, from context_switch (task/switch.S), with the two tasks' saved contexts: why prev
- * stopped running is its state, plus whether sched_preempt is the one switching. Interrupts are
+ * stopped running is its state, plus whether sched_preempt or a blocking wait is the one
+ * switching (a state of BLOCKED alone is not enough: a waker on another hart may have made
+ * prev runnable again already, and waits only for the switch to be over before queueing it). Interrupts are
  * off, and next is not yet running anywhere (its on_cpu is set, but nothing of it has run). */
 void trace_switch(void *prev_ctx, void *next_ctx)
 {
@@ -50,13 +52,14 @@ void trace_switch(void *prev_ctx, void *next_ctx)
     unsigned why;
     if (prev == h->idle)
         why = TR_IDLE_ENDS;
-    else if (prev->state == TASK_BLOCKED)
+    else if (r->blocking || prev->state == TASK_BLOCKED)
         why = TR_BLOCK;
     else if (prev->state == TASK_DONE)
         why = TR_EXITED;
     else
         why = r->preempting ? TR_PREEMPT : TR_YIELD;
     r->preempting = 0;
+    r->blocking = 0;
     trace_record(r, TR_SWITCH, why, prev->id, next->id, 0);
 }
 
@@ -178,10 +181,11 @@ void trace_dump(void)
     static int dumped;
     if (trace_events_per_hart == 0 || __atomic_exchange_n(&dumped, 1, __ATOMIC_ACQ_REL))
         return;
-    uint64_t end = rdtime();
     /* Stop every hart recording, then wait for any event being written to be whole (see
      * trace_record), and stop the other harts themselves, so that nothing they print lands
-     * inside the block. */
+     * inside the block. The trace ends only then: an event that got past its check before
+     * recording stopped reads the time after we cleared its hart's ring, so `end` read any
+     * earlier could come before that event. */
     int n = smp_harts();
     for (int i = 0; i < n; i++)
         __atomic_store_n(&harts[i].trace, NULL, __ATOMIC_RELAXED);
@@ -190,6 +194,7 @@ void trace_dump(void)
         if (trace_rings[i])
             while (__atomic_load_n(&trace_rings[i]->recording, __ATOMIC_ACQUIRE))
                 ;
+    uint64_t end = rdtime();
     smp_stop_others();
     uint64_t settle = rdtime() + timer_timebase() / 100;     /* 10 ms for them to stop */
     while (rdtime() < settle)
