@@ -75,6 +75,9 @@ struct trace_ring {
     /* Between the recording hart and the one printing the rings at power-off (trace_dump). */
     uint32_t recording;             /* 1 while this hart writes an event */
     uint8_t preempting;             /* the switch being made is a preemption (sched_preempt) */
+    uint8_t blocking;               /* the switch being made is a block (task/wait.c): its
+                                       task's state cannot say, as a waker on another hart
+                                       may make it runnable again before the switch */
 };
 
 /* Every hart's ring (NULL: not traced), and the ring size the boot asked for (0: off). */

@@ -20,6 +20,7 @@
 #include "kernel/panic.h"
 #include "kernel/race.h"
 #include "kernel/riscv.h"
+#include "kernel/trace.h"
 #include "task/sched.h"
 #include "task/task.h"
 
@@ -88,6 +89,9 @@ static int block(struct wait_queue *wq, struct list_node *at, bool interruptible
      * as it is, and that count goes with the task across the switch (task/switch.S). */
     spin_unlock_irqoff(&wq->lock);
     RACE_WINDOW();              /* a waker or an abort may come now, before the switch */
+    struct trace_ring *r = trace_here();    /* ch11: this switch is a block, even if such a */
+    if (!TRACE_OFF(r))                      /* waker has made t runnable already */
+        r->blocking = 1;
     sched_switch();
     spin_lock_irqoff(&wq->lock);
     if (t->waiting_on == wq) {  /* an abort woke it: it is still on the list */
