@@ -1,9 +1,11 @@
 # tests/trace.sh (ch11): the flight recorder and its pictures. Every scenario of `make trace`
-# at 1, 2, 4 and 8 harts: the kernel's block must convert (JSON that parses, SVG that is XML)
-# and the validator must find it consistent; the deterministic ones (under -icount) must count
-# the same switches, steals, wakes, spawns and exits as their golden summary. The validator must
-# reject each kind of inconsistency (tests/trace/block.py makes them), tools/trace must refuse
-# a broken block and write nothing, and trace= must refuse a nonsense size at boot.
+# at 1, 2, 4 and 8 harts: the kernel's block must convert (JSON whose slices nest and whose wake
+# arrows go forward as each viewer reads them, SVG that is XML) and the validator must find it
+# consistent; the deterministic ones (under -icount) must count the same switches, steals,
+# wakes, spawns and exits as their golden summary. A generated block (tests/trace/block.py)
+# must convert to the slices and arrows it holds; the validator must reject each kind of
+# inconsistency (block.py makes them), tools/trace must refuse a broken block and write
+# nothing, and trace= must refuse a nonsense size at boot.
 
 # The scenario boots run TRACE_JOBS (2) at a time, as each is mostly one QEMU thread; then each
 # gets its line. A scenario's golden summary is tests/trace/golden/SCENARIO-smpN.txt; after a
@@ -40,12 +42,8 @@ check_trace_scenario() {
     grep -q '^trace valid: ' "$out.result.log" || fail "no 'trace valid' line"
     [ "$(grep -c '^hart [0-9]*: busy ' "$out.result.log")" = "$2" ] ||
         fail "not one summary line per hart ($2)"
-    python3 -c 'import json, sys
-t = json.load(open(sys.argv[1]))["traceEvents"]
-harts = {e["tid"] for e in t if e.get("name") == "thread_name"}
-assert len(harts) == int(sys.argv[2]), "%d hart tracks" % len(harts)
-assert any(e["ph"] == "X" and e.get("cat") == "task" for e in t), "no task slice"
-' "$out.json" "$2" || fail "$out.json is not a trace with a track per hart and task slices"
+    tests/trace/chrome_check.py "$out.json" "$2" ||
+        fail "$out.json is not a trace with a track per hart, nested slices and arrows"
     python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$out.svg" ||
         fail "$out.svg is not XML"
     [ "$1" = shell ] && return 0        # typed at a real-time console: not the same each time
@@ -95,6 +93,58 @@ test_trace_bad_size() {
     done
 }
 run_test trace-bad-size test_trace_bad_size
+
+# A generated block converts: JSON that parses, a thread per hart, system calls nested in their
+# task's slices, one that blocks going on "(cont.)" when its task runs again, a wake's arrow
+# from the waker's slice to the woken task's next run, every slice nested as each viewer
+# computes it (tests/trace/chrome_check.py); an SVG that is XML, whole and for a window.
+test_trace_convert() {
+    local d=$TEST_DIR/$T_NAME.d
+    mkdir -p "$d"
+    tests/trace/block.py shell "$d/shell.log"
+    tools/trace "$d/shell.log" -o "$d/shell" | tee "$d/out"
+    grep -q '^hart 0: busy 4\.4%, 3 switches, 0 steals, 2 wakes, ' "$d/out" ||
+        fail "no summary line for hart 0, or not the one expected"
+    grep -q '^hart 1: busy 29\.6%, 2 switches, 0 steals, 1 wakes, ' "$d/out" ||
+        fail "no summary line for hart 1, or not the one expected"
+    grep -q '^total: 5 switches, 0 steals, 3 wakes, ' "$d/out" || fail "no total line"
+    grep -q '^trace valid: 27 events, 2 harts, 5 switches' "$d/out" || fail "not validated"
+    python3 -m json.tool "$d/shell.json" >/dev/null || fail "$d/shell.json is not JSON"
+    tests/trace/chrome_check.py "$d/shell.json" 2 || fail "chrome_check refused $d/shell.json"
+    python3 - "$d/shell.json" <<'EOF' || fail "the slices or arrows are not the block's"
+import json, sys
+t = json.load(open(sys.argv[1]))["traceEvents"]
+def x(name, tid):
+    return [e for e in t if e["ph"] == "X" and e["name"] == name and e["tid"] == tid]
+def within(c, p):
+    return p["ts"] <= c["ts"] and c["ts"] + c["dur"] <= p["ts"] + p["dur"]
+sh = x("sh", 0)
+assert [(e["ts"], e["dur"]) for e in sh] == [(20021.5, 247.8), (28921.0, 1079.0)], sh
+(spawn,), (wait,), (cont,) = x("spawn", 0), x("wait", 0), x("wait (cont.)", 0)
+assert within(spawn, sh[0]) and within(wait, sh[0]) and within(cont, sh[1]), (wait, cont)
+assert wait["args"]["blocked here"] and cont["ts"] == sh[1]["ts"], (wait, cont)
+(spin,), (timer,), (ipi,) = x("spin", 1), x("timer", 1), x("IPI", 0)
+assert within(timer, spin) and not any(within(ipi, s) for s in sh), (timer, ipi)
+flows = {}
+for e in t:
+    if e["ph"] in "sf":
+        flows.setdefault(e["id"], {})[e["ph"]] = (e["tid"], e["ts"])
+assert sorted(flows.values(), key=lambda f: f["s"]) == [
+    {"s": (0, 10.1), "f": (0, 20021.5)},            # the boot's wake of sh: its first run
+    {"s": (0, 20040.1), "f": (1, 20043.0)},         # sh wakes spin, which runs on hart 1
+    {"s": (1, 28912.6), "f": (0, 28921.0)}], flows  # spin's exit wakes sh, back on hart 0
+assert within({"ts": 28912.6, "dur": 0}, spin), spin
+EOF
+    python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$d/shell.svg" ||
+        fail "$d/shell.svg is not XML"
+    grep -q '>hart 1</text>' "$d/shell.svg" && grep -q '>spin (2)</text>' "$d/shell.svg" ||
+        fail "$d/shell.svg has no lane for hart 1 or no legend for spin"
+    tools/trace "$d/shell.log" -o "$d/window" --from 20 --to 21 >/dev/null
+    python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$d/window.svg" ||
+        fail "$d/window.svg is not XML"
+    grep -q '20\.0 to 21\.0 ms' "$d/window.svg" || fail "the SVG does not say its window"
+}
+run_test trace-tool-convert test_trace_convert
 
 # The validator rejects each kind of inconsistency, each named; the good block passes.
 test_trace_validator_rejects() {

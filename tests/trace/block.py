@@ -2,6 +2,8 @@
 """tests/trace/block.py: make trace blocks for tests/trace.sh, good and bad, without a kernel.
 
     tests/trace/block.py good OUT                 a small, consistent two-hart block
+    tests/trace/block.py shell OUT                another, at 10 MHz as on QEMU: a shell's
+                                                  system calls, one blocking, and wakes
     tests/trace/block.py KIND OUT                 the same with one inconsistency KIND (below),
                                                   re-checksummed, so only the validator sees it
     tests/trace/block.py twice LOG OUT            a real trace (LOG) with one task made to run on
@@ -53,6 +55,35 @@ def good():
     return [h0, h1]
 
 
+# Two harts at 10 MHz, times as a real trace of the shell had them: "sh" (1) spawns "spin" (2)
+# onto hart 1 and waits for it, blocked; spin exits and wakes sh, which goes on with its wait
+# "(cont.)". The wait's slice ends with sh's: at 10 MHz, in microseconds as doubles,
+# 20265.4 + 3.9 > 20021.5 + 247.8, the trap tools/trace must not fall into.
+def shell():
+    h0 = [(0, T.START, 0, 0, 0, 0, 0),
+          (100, T.SPAWN, 0, 0, 1, *name("sh")), (101, T.WAKE, 0, 0, 1, 0, 0),
+          (200215, T.SWITCH, 4, 0, 0, 1, 0),
+          (200300, T.SYS_ENTER, 0, 0, 500, 1, 0x1000),
+          (200400, T.SPAWN, 1, 0, 2, *name("spin")), (200401, T.WAKE, 1, 0, 2, 1, 0),
+          (200410, T.IPI_SEND, 1, 0, 0, 0, 0),
+          (200500, T.SYS_EXIT, 0, 0, 500, 1, 2),
+          (202654, T.SYS_ENTER, 0, 0, 501, 1, 2),
+          (202693, T.SWITCH, 2, 0, 1, 0, 0),           # sh blocks in wait: idle
+          (289200, T.TRAP_ENTER, 1, 0, 1, 0, 0), (289201, T.IPI_RECV, 0, 0, 0, 0, 0),
+          (289203, T.TRAP_EXIT, 1, 0, 1, 0, 0),
+          (289210, T.SWITCH, 4, 0, 0, 1, 0),           # sh, woken, runs again
+          (289300, T.SYS_EXIT, 0, 0, 501, 1, 0)]
+    h1 = [(5, T.START, 0, 0, 0, 0, 0),
+          (200420, T.TRAP_ENTER, 1, 0, 1, 0, 0), (200421, T.IPI_RECV, 0, 0, 0, 0, 0),
+          (200425, T.TRAP_EXIT, 1, 0, 1, 0, 0),
+          (200430, T.SWITCH, 4, 0, 0, 2, 0),           # spin runs
+          (250000, T.TRAP_ENTER, 1, 0, 5, 0x80001000, 2),
+          (250010, T.TRAP_EXIT, 1, 0, 5, 0, 2),
+          (289100, T.EXIT, 0, 0, 2, 0, 0), (289126, T.WAKE, 0, 0, 1, 2, 0),
+          (289127, T.IPI_SEND, 0, 0, 0, 0, 0), (289130, T.SWITCH, 3, 0, 2, 0, 0)]
+    return [h0, h1]
+
+
 def bad(kind):
     h0, h1 = good()
     if kind == "overlap":           # hart 1 switches away from a task it was not running
@@ -74,10 +105,10 @@ def bad(kind):
     return [h0, h1]
 
 
-def write(harts, out, per_hart=64, end=400):
+def write(harts, out, per_hart=64, end=400, timebase=1000000):
     raw, lines = b"", ["some console output before the block",
-                       "hartos-trace 1 harts=%d per_hart=%d timebase=1000000 end=%d" %
-                       (len(harts), per_hart, end)]
+                       "hartos-trace 1 harts=%d per_hart=%d timebase=%d end=%d" %
+                       (len(harts), per_hart, timebase, end)]
     for i, events in enumerate(harts):
         held = events[-per_hart:]
         lines.append("trace-hart %d written=%d lost=%d held=%d" %
@@ -106,7 +137,10 @@ def main(argv):
         ev.insert(k, (mid, T.SWITCH, 0, 0, cur, task, 0))
         ev.insert(k + 1, (mid, T.SWITCH, 0, 0, task, cur, 0))
         write(t["events"], argv[2], per_hart=max(t["per_hart"], max(map(len, t["events"]))),
-              end=t["end"])
+              end=t["end"], timebase=t["timebase"])
+        return 0
+    if argv[0] == "shell":
+        write(shell(), argv[1], end=300000, timebase=10000000)
         return 0
     write(good() if argv[0] == "good" else bad(argv[0]), argv[1])
     return 0
