@@ -143,6 +143,7 @@ EOF
     python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$d/window.svg" ||
         fail "$d/window.svg is not XML"
     grep -q '20\.0 to 21\.0 ms' "$d/window.svg" || fail "the SVG does not say its window"
+    grep -q '>20\.5 ms</text>' "$d/window.svg" || fail "the window's axis is not at round times"
 }
 run_test trace-tool-convert test_trace_convert
 
