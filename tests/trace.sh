@@ -205,5 +205,10 @@ none|no hartos-trace block in
 EOF
     out=$(tools/trace "$d/missing.log" 2>&1) && fail "a missing file was accepted"
     grep -q "cannot read .*missing.log" <<<"$out" || fail "no message for a missing file"
+    # the SVG cannot be written (its temporary file's name is taken): no JSON either
+    mkdir -p "$d/blocked.svg.tmp"
+    out=$(tools/trace "$d/good.log" -o "$d/blocked" 2>&1) && fail "an unwritable SVG was accepted"
+    grep -q "cannot write .*blocked.svg.tmp" <<<"$out" || fail "no message for an unwritable SVG"
+    [ ! -e "$d/blocked.json" ] || fail "the JSON was left behind without its SVG"
 }
 run_test trace-tool-bad-input test_trace_bad_input
