@@ -153,6 +153,9 @@ test_trace_validator_rejects() {
     mkdir -p "$d"
     tests/trace/block.py good "$d/good.log"
     tools/trace --validate "$d/good.log" || fail "the good block is not valid"
+    tests/trace/block.py sametick "$d/sametick.log"
+    tools/trace --validate "$d/sametick.log" ||
+        fail "a task leaving one hart and running on another at the same tick was refused"
     while IFS='|' read -r kind want; do
         tests/trace/block.py "$kind" "$d/$kind.log"
         out=$(tools/trace --validate "$d/$kind.log") && fail "$kind: the validator passed it"
@@ -166,6 +169,7 @@ exit2|exits a second time
 stealblocked|stolen while blocked, not queued
 backwards|time goes back from 200 to 150
 afterexit|woken after its exit
+early|task 1 (main) starts running while hart 0 still runs it (on two harts at once)
 EOF
     # and on a real trace (the demo at 4 harts, above): a task made to run on two harts
     local demo=$TEST_DIR/scn-demo-smp4.log

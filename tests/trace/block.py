@@ -6,6 +6,8 @@
                                                   system calls, one blocking, and wakes
     tests/trace/block.py KIND OUT                 the same with one inconsistency KIND (below),
                                                   re-checksummed, so only the validator sees it
+                                                  (but KIND sametick: consistent, a task leaves
+                                                  one hart and arrives on another at one tick)
     tests/trace/block.py twice LOG OUT            a real trace (LOG) with one task made to run on
                                                   two harts at once, re-checksummed
 
@@ -100,6 +102,10 @@ def bad(kind):
         h0[12] = (150, T.IPI_RECV, 0, 0, 0, 0, 0)
     elif kind == "afterexit":       # the sleeper runs after its exit
         h1.insert(5, (240, T.WAKE, 1, 0, 3, 2, 0))
+    elif kind in ("sametick", "early"):     # main, yielding on hart 0 at 300, goes on on
+        at = 300 if kind == "sametick" else 299     # hart 1 at the same tick (consistent:
+        h1 += [(at, T.SWITCH, 4, 0, 0, 1, 0),       # one clock for all harts), or a tick
+               (310, T.SWITCH, 0, 0, 1, 0, 0)]      # before hart 0 let it go (not)
     else:
         sys.exit("block.py: unknown kind " + kind)
     return [h0, h1]
