@@ -10,9 +10,9 @@
 
 static bool on_uart;
 
-void console_use_uart(uint64_t base, uint32_t reg_shift)
+void console_use_uart(enum uart_kind kind, uint64_t base, uint32_t reg_shift, uint32_t io_width)
 {
-    uart_init(base, reg_shift);
+    uart_init(kind, base, reg_shift, io_width);
     on_uart = true;
 }
 

@@ -8,7 +8,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-void console_use_uart(uint64_t base, uint32_t reg_shift);
+#include "kernel/uart.h"
+
+/* The device tree's UART (kind, reg, reg-shift, reg-io-width) becomes the console. */
+void console_use_uart(enum uart_kind kind, uint64_t base, uint32_t reg_shift, uint32_t io_width);
 bool console_on_uart(void);         /* the UART (not SBI) is the console: input can be had */
 void console_putc(char c);
 void console_puts(const char *s);

@@ -17,7 +17,11 @@
 #define IRQ_S_EXTERNAL 9
 #define ABSENT         1 /* helpers: "not there" (0 is found, < 0 an enum fdt_error) */
 
-static const char *const uart_compatibles[] = {"ns16550a", "ns16550", "sifive,uart0", NULL};
+/* The UARTs kernel/uart.c drives. snps,dw-apb-uart (the VisionFive 2's) is a 16550 with
+ * 32-bit registers (reg-io-width 4); sifive,uart0 (the HiFive Unleashed's) has its own layout. */
+static const char *const uart_16550_compatibles[] = {"ns16550a", "ns16550", "snps,dw-apb-uart",
+                                                     NULL};
+static const char *const uart_sifive_compatibles[] = {"sifive,uart0", NULL};
 static const char *const plic_compatibles[] = {"riscv,plic0", "sifive,plic-1.0.0", NULL};
 static const char *const test_compatibles[] = {"sifive,test0", "sifive,test1", NULL};
 
@@ -25,6 +29,7 @@ struct parse {
     const struct fdt_reader *r;
     struct fdt_info *out;
     bool saw_cpus;
+    int cpus_disabled;                    /* cpu nodes whose status is not okay */
     uint32_t intc_phandle[FDT_MAX_HARTS]; /* harts[i]'s interrupt-controller; 0 = none */
     const uint8_t *plic_pairs;            /* the PLIC's interrupts-extended */
     uint32_t plic_pairs_len;
@@ -188,8 +193,10 @@ static int parse_cpu(struct parse *ps, const struct fdt_node *node)
     if (!prop_is(node, "device_type", "cpu")) /* e.g. cpu-map */
         return 0;
     if (fdt_node_prop(node, "status", &len) && !prop_is(node, "status", "okay") &&
-        !prop_is(node, "status", "ok")) /* "disabled", "fail": not a hart we may start */
+        !prop_is(node, "status", "ok")) { /* "disabled", "fail": not a hart we may start */
+        ps->cpus_disabled++;
         return 0;
+    }
     int rc = reg_entry(node, 0, &id, &size);
     if (rc != 0 || id > UINT32_MAX)
         return rc < 0 ? rc
@@ -201,7 +208,10 @@ static int parse_cpu(struct parse *ps, const struct fdt_node *node)
     }
     struct fdt_hart *hart = &out->harts[out->nharts];
     *hart = (struct fdt_hart){(uint32_t)id, NULL, false, -1};
-    hart->has_mmu = fdt_node_prop(node, "mmu-type", &len) != NULL;
+    /* Which harts can run hartos: those with an MMU. (The ISA string does not tell: neither
+     * QEMU's nor Linux's trees put S or U in it, "rv64imafdc_zicsr" is typical.) */
+    hart->has_mmu = fdt_node_prop(node, "mmu-type", &len) != NULL &&
+                    !prop_is(node, "mmu-type", "riscv,none");
     ps->intc_phandle[out->nharts++] = 0;
     return prop_string(node, "riscv,isa", &hart->isa);
 }
@@ -222,22 +232,69 @@ static int parse_cpu_intc(struct parse *ps, const struct fdt_node *node)
     return rc < 0 ? rc : 0;
 }
 
+/* A device node is there to use unless its status says otherwise (DTSpec 2.3.4: "okay" or
+ * absent; boards list their unused UARTs as "disabled"). */
+static bool enabled(const struct fdt_node *node)
+{
+    uint32_t len;
+    return fdt_node_prop(node, "status", &len) == NULL || prop_is(node, "status", "okay") ||
+           prop_is(node, "status", "ok");
+}
+
+/* A node named like a serial port: DTSpec 2.2.2's generic name "serial" (or "uart"), with or
+ * without a unit address. */
+static bool named(const char *name, const char *generic)
+{
+    while (*generic != '\0' && *name == *generic)
+        name++, generic++;
+    return *generic == '\0' && (*name == '@' || *name == '\0');
+}
+
+static bool looks_serial(const struct fdt_node *node)
+{
+    return named(node->name, "serial") || named(node->name, "uart");
+}
+
+static int parse_uart(const struct fdt_node *node, enum fdt_uart_kind kind, const char *match,
+                      struct fdt_info *out)
+{
+    uint64_t size, width = 1;
+    out->uart.kind = kind;
+    out->uart.compatible = match;
+    int rc = reg_entry(node, 0, &out->uart.base, &size);
+    if (rc == 0)
+        rc = prop_u32(node, "clock-frequency", &out->uart.clock_hz);
+    if (rc == 0)
+        rc = prop_u32(node, "reg-shift", &out->uart.reg_shift);
+    if (rc == 0 && prop_number(node, "reg-io-width", 1, &width) < 0)
+        rc = FDT_ERR_VALUE;
+    if (rc == 0 && width != 1 && width != 4)
+        rc = fdt_fail(node->r, FDT_ERR_VALUE,
+                      "fdt: reg-io-width of %s is %lu; hartos drives 1 or 4", node->path,
+                      (unsigned long)width);
+    if (rc == 0 && out->uart.reg_shift > 4)
+        rc = fdt_fail(node->r, FDT_ERR_VALUE, "fdt: reg-shift of %s is %u; at most 4 makes sense",
+                      node->path, out->uart.reg_shift);
+    out->uart.reg_io_width = (uint32_t)width;
+    if (rc == 0)
+        rc = first_cell(node, "interrupts", &out->uart.irq);
+    out->uart.present = rc == 0;
+    return rc;
+}
+
 static int parse_devices(struct parse *ps, const struct fdt_node *node)
 {
     struct fdt_info *out = ps->out;
     uint64_t size;
-    const char *uart = compatible_match(node, uart_compatibles);
+    const char *match;
     int rc = 0;
-    if (uart != NULL && !out->uart.present) {
-        out->uart.compatible = uart;
-        rc = reg_entry(node, 0, &out->uart.base, &size);
-        if (rc == 0)
-            rc = prop_u32(node, "clock-frequency", &out->uart.clock_hz);
-        if (rc == 0)
-            rc = prop_u32(node, "reg-shift", &out->uart.reg_shift);
-        if (rc == 0)
-            rc = first_cell(node, "interrupts", &out->uart.irq);
-        out->uart.present = rc == 0;
+    if (!enabled(node))
+        return 0;
+    if (!out->uart.present && (match = compatible_match(node, uart_16550_compatibles)) != NULL) {
+        rc = parse_uart(node, FDT_UART_16550, match, out);
+    } else if (!out->uart.present &&
+               (match = compatible_match(node, uart_sifive_compatibles)) != NULL) {
+        rc = parse_uart(node, FDT_UART_SIFIVE, match, out);
     } else if (compatible_match(node, plic_compatibles) && !out->plic.present) {
         rc = reg_entry(node, 0, &out->plic.base, &out->plic.size);
         if (rc == 0)
@@ -250,6 +307,12 @@ static int parse_devices(struct parse *ps, const struct fdt_node *node)
     } else if (compatible_match(node, test_compatibles) && !out->test_dev.present) {
         rc = reg_entry(node, 0, &out->test_dev.base, &size);
         out->test_dev.present = rc == 0;
+    } else if (looks_serial(node) && out->unknown_uart_name == NULL) {
+        uint32_t len;
+        const char *c = (const char *)fdt_node_prop(node, "compatible", &len);
+        out->unknown_uart_name = node->name;
+        out->unknown_uart_compatible =
+            c != NULL && len > 0 && fdt_len_within(c, len) < len ? c : "";
     }
     if (rc == ABSENT)
         rc = fdt_fail(node->r, FDT_ERR_VALUE, "fdt: device %s has no reg", node->path);
@@ -307,6 +370,7 @@ int fdt_parse(const void *blob, size_t max_size, struct fdt_info *out, char *err
     ps.r = &r;
     ps.out = out;
     ps.saw_cpus = false;
+    ps.cpus_disabled = 0;
     ps.plic_pairs = NULL;
     ps.plic_pairs_len = 0;
     if (errlen > 0)
@@ -316,7 +380,10 @@ int fdt_parse(const void *blob, size_t max_size, struct fdt_info *out, char *err
     out->uart.present = out->plic.present = out->test_dev.present = false;
     out->uart.base = out->plic.base = out->plic.size = out->test_dev.base = 0;
     out->uart.clock_hz = out->uart.reg_shift = out->uart.irq = out->plic.ndev = 0;
+    out->uart.reg_io_width = 1;
+    out->uart.kind = FDT_UART_16550;
     out->uart.compatible = out->bootargs = out->stdout_path = NULL;
+    out->unknown_uart_name = out->unknown_uart_compatible = NULL;
     out->totalsize = 0;
 
     int rc = fdt_read_header(&r, blob, max_size);
@@ -330,8 +397,18 @@ int fdt_parse(const void *blob, size_t max_size, struct fdt_info *out, char *err
     out->totalsize = r.totalsize;
     if (!ps.saw_cpus)
         return fdt_fail(&r, FDT_ERR_MISSING, "fdt: no /cpus node");
+    /* ch12: OpenSBI marks every hart without an mmu-type "disabled" before it hands the tree
+     * over, so a tree with no S-mode-capable hart usually arrives looking like this. */
     if (out->nharts == 0)
-        return fdt_fail(&r, FDT_ERR_MISSING, "fdt: /cpus has no enabled cpu node");
+        return fdt_fail(&r, FDT_ERR_MISSING,
+                        "fdt: no hart can run hartos: /cpus has no enabled cpu node (%d disabled; "
+                        "firmware disables harts without an MMU)", ps.cpus_disabled);
+    bool any_mmu = false;
+    for (int i = 0; i < out->nharts; i++)
+        any_mmu |= out->harts[i].has_mmu;
+    if (!any_mmu)
+        return fdt_fail(&r, FDT_ERR_MISSING,
+                        "fdt: no hart can run hartos: no cpu node in /cpus has an MMU (mmu-type)");
     if (out->timebase_hz == 0)
         return fdt_fail(&r, FDT_ERR_MISSING, "fdt: /cpus has no timebase-frequency");
     if (out->nmemory == 0)

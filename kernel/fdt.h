@@ -20,7 +20,13 @@ enum fdt_error {
     FDT_ERR_HEADER = -2,    /* version, sizes or block offsets unusable */
     FDT_ERR_STRUCTURE = -3, /* token stream, names or nesting broken */
     FDT_ERR_VALUE = -4,     /* a property we need has the wrong length or form */
-    FDT_ERR_MISSING = -5,   /* no /cpus, no usable hart, no memory, no timebase */
+    FDT_ERR_MISSING = -5,   /* no /cpus, no hart with an MMU, no memory, no timebase */
+};
+
+/* The UART kinds hartos drives (kernel/uart.c). */
+enum fdt_uart_kind {
+    FDT_UART_16550 = 1, /* ns16550a, ns16550 and snps,dw-apb-uart: byte registers */
+    FDT_UART_SIFIVE = 2, /* sifive,uart0: 32-bit registers, its own layout */
 };
 
 struct fdt_range {
@@ -31,7 +37,8 @@ struct fdt_range {
 struct fdt_hart {
     uint32_t id;      /* the cpu node's reg: the hart id SBI calls use */
     const char *isa;  /* riscv,isa, e.g. "rv64imafdc_zicsr"; NULL if absent */
-    bool has_mmu;     /* mmu-type present (sifive_u's hart 0 is an M-mode-only E51) */
+    bool has_mmu;     /* mmu-type present and not "riscv,none": a hart that can run S-mode
+                         with paging (sifive_u's hart 0 is an M-mode-only E51 without one) */
     int plic_context; /* PLIC context for this hart's S-mode external irq, -1 if none */
 };
 
@@ -46,13 +53,19 @@ struct fdt_info {
     uint64_t timebase_hz; /* /cpus timebase-frequency: rdtime ticks per second */
     struct {
         bool present;
+        enum fdt_uart_kind kind;
         uint64_t base;
         uint32_t clock_hz;      /* clock-frequency, 0 if absent (sifive_u uses clocks) */
-        uint32_t reg_shift;     /* reg-shift, 0 if absent */
+        uint32_t reg_shift;     /* reg-shift, 0 if absent: registers 1 << reg_shift apart */
+        uint32_t reg_io_width;  /* reg-io-width: 1 (bytes, the default) or 4 (32-bit words) */
         uint32_t irq;           /* interrupts: its source number at the PLIC, 0 if absent */
         const char *compatible; /* the entry that matched: "ns16550a", "ns16550",
-                                   "sifive,uart0" */
+                                   "snps,dw-apb-uart", "sifive,uart0" */
     } uart;
+    /* The first enabled serial port (a node named serial@... or uart@...) that no driver
+     * knows: named at boot, so the console's choice is explained. NULL if there is none. */
+    const char *unknown_uart_name;       /* its node name, "serial@10000000" */
+    const char *unknown_uart_compatible; /* its first compatible string, "" if none */
     struct {
         bool present;
         uint64_t base, size;

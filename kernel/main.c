@@ -100,11 +100,23 @@ static void print_machine(void *dtb)
                 (uint64_t)(__kernel_end - __kernel_start), "hartos image");
     print_range("  dtb     ", (uint64_t)dtb, machine.totalsize, "device tree");
 
-    if (machine.uart.present)
-        kprintf("uart: %s at %#lx\n", machine.uart.compatible, (unsigned long)machine.uart.base);
-    if (machine.plic.present)
+    if (machine.uart.present) {
+        kprintf("uart: %s at %#lx", machine.uart.compatible, (unsigned long)machine.uart.base);
+        if (machine.uart.reg_shift != 0 || machine.uart.reg_io_width != 1)
+            kprintf(", reg-shift %u, reg-io-width %u", machine.uart.reg_shift,
+                    machine.uart.reg_io_width);
+        kprintf("\n");
+    }
+    if (machine.plic.present) {
         kprintf("plic: %#lx, %u interrupt sources\n", (unsigned long)machine.plic.base,
                 machine.plic.ndev);
+        /* ch12: a hart the PLIC cannot interrupt in S-mode still runs tasks (device interrupts
+         * go to the boot hart only); named, since on the boot hart it costs console input. */
+        for (int i = 0; i < machine.nharts; i++)
+            if (machine.harts[i].plic_context < 0)
+                kprintf("plic: hart %u has no S-mode context (interrupts-extended); it takes no "
+                        "device interrupts\n", machine.harts[i].id);
+    }
     if (machine.test_dev.present)
         kprintf("poweroff: sifive,test at %#lx\n", (unsigned long)machine.test_dev.base);
     kprintf("bootargs: \"%s\"\n", machine.bootargs ? machine.bootargs : "");
@@ -119,6 +131,24 @@ static void read_device_tree(void *dtb)
         panic("fdt: no device tree (a1 = %p)", dtb);
     if (fdt_parse(dtb, FDT_MAX_SIZE, &machine, err, sizeof(err)) != 0)
         panic("%s", err);
+}
+
+/* Move the console from SBI to the UART the device tree describes: a 16550 (virt, and the
+ * VisionFive 2's DesignWare one) or a SiFive UART (ch12: sifive_u and the HiFive boards). A
+ * serial port of another kind is named, and the console stays on SBI: output only. */
+static void start_console(void)
+{
+    if (machine.uart.present) {
+        console_use_uart(machine.uart.kind == FDT_UART_SIFIVE ? UART_SIFIVE : UART_16550,
+                         machine.uart.base, machine.uart.reg_shift, machine.uart.reg_io_width);
+    } else if (machine.unknown_uart_name != NULL) {
+        kprintf("console: %s (compatible \"%s\") is a UART hartos has no driver for; staying "
+                "on the SBI console, output only\n", machine.unknown_uart_name,
+                machine.unknown_uart_compatible);
+    } else {
+        kprintf("console: no UART in the device tree; staying on the SBI console, output "
+                "only\n");
+    }
 }
 
 /* `ARGS=panic`: three real frames deep, so the backtrace has something to show. */
@@ -197,9 +227,13 @@ static void start_timer(uint64_t hartid)
 static void start_console_input(uint64_t hartid)
 {
     const struct fdt_hart *h = boot_hart(hartid);
-    if (!console_on_uart() || !machine.plic.present || machine.uart.irq == 0 ||
-        h->plic_context < 0) {
-        kprintf("console: no input (needs a 16550 UART with an interrupt and a PLIC)\n");
+    const char *why = !console_on_uart()        ? "the console is not on a UART"
+                      : machine.uart.irq == 0   ? "the UART has no interrupts property"
+                      : !machine.plic.present   ? "the device tree has no PLIC"
+                      : h->plic_context < 0     ? "the PLIC has no S-mode context for this hart"
+                                                : NULL;
+    if (why != NULL) {
+        kprintf("console: no input: %s (hart %lu)\n", why, (unsigned long)hartid);
         return;
     }
     plic_init(machine.plic.base, machine.plic.ndev);
@@ -298,10 +332,7 @@ void kmain(uint64_t hartid, void *dtb)
     dtb = (char *)dtb + 8;                  /* test hook: the tree is not where a1 says */
 #endif
     read_device_tree(dtb);                  /* ch2: learn the machine */
-    if (machine.uart.present && strcmp(machine.uart.compatible, "sifive,uart0") != 0)
-        console_use_uart(machine.uart.base, machine.uart.reg_shift);
-    else
-        kprintf("console: no 16550 UART in the device tree; staying on the SBI console\n");
+    start_console();                        /* ch2: the UART the tree names (ch12: two kinds) */
     if (machine.test_dev.present)
         poweroff_use_finisher(machine.test_dev.base);
     bootargs_init(machine.bootargs);

@@ -226,6 +226,7 @@ static struct blob build_tree(enum breakage how)
         dtb_begin_node("cpu@0");
         dtb_prop_str("device_type", "cpu");
         dtb_prop_u32("reg", 0);
+        dtb_prop_str("mmu-type", "riscv,sv39"); /* ch12: a hart without one cannot run hartos */
         dtb_end_node();
         if (how == PROP_AFTER_CHILD)
             dtb_prop_u32("late", 1);

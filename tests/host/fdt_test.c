@@ -179,6 +179,59 @@ static void test_custom_tree(void **state)
     assert_string_equal(info.bootargs, "console=ttyS0 quiet");
 }
 
+/* ch12: a VisionFive 2-shaped tree: the disabled SiFive UART is passed over for the DesignWare
+ * one, with its 32-bit registers 4 bytes apart; hart 0 has no MMU; contexts marked 0xffffffff
+ * are nobody's. */
+static void test_board_tree(void **state)
+{
+    struct fdt_info info;
+    (void)state;
+    parse_ok("board", &info);
+    assert_int_equal(info.memory[0].base, 0x40000000);
+    assert_int_equal(info.memory[0].size, 0x100000000);
+    assert_int_equal(info.timebase_hz, 4000000);
+    assert_int_equal(info.nharts, 3);
+    assert_false(info.harts[0].has_mmu); /* mmu-type = "riscv,none" */
+    assert_int_equal(info.harts[0].plic_context, -1);
+    assert_true(info.harts[1].has_mmu);
+    assert_int_equal(info.harts[1].plic_context, 2);
+    assert_int_equal(info.harts[2].plic_context, 4);
+    assert_true(info.uart.present);
+    assert_int_equal(info.uart.kind, FDT_UART_16550);
+    assert_string_equal(info.uart.compatible, "snps,dw-apb-uart");
+    assert_int_equal(info.uart.base, 0x10000000);
+    assert_int_equal(info.uart.reg_shift, 2);
+    assert_int_equal(info.uart.reg_io_width, 4);
+    assert_int_equal(info.uart.clock_hz, 24000000);
+    assert_int_equal(info.uart.irq, 32);
+    assert_null(info.unknown_uart_name);
+}
+
+/* A UART of no kind hartos knows: no console UART, but its name and compatible are kept so the
+ * boot can say why. */
+static void test_board_unknown_uart(void **state)
+{
+    struct fdt_info info;
+    (void)state;
+    parse_ok("board-unknown-uart", &info);
+    assert_false(info.uart.present);
+    assert_string_equal(info.unknown_uart_name, "serial@10000000");
+    assert_string_equal(info.unknown_uart_compatible, "acme,uart9");
+}
+
+/* No hart with an MMU: nothing can run hartos, and the error says so. */
+static void test_board_no_mmu(void **state)
+{
+    struct fdt_info info;
+    char err[200];
+    (void)state;
+    struct blob b = dtb_load(dtb_dir, "board-no-mmu");
+    assert_int_equal(fdt_parse(b.data, b.size, &info, err, sizeof err), FDT_ERR_MISSING);
+    assert_string_equal(err, "fdt: no hart can run hartos: no cpu node in /cpus has an MMU "
+                             "(mmu-type)");
+    free(b.data);
+}
+
 static void test_find_prop(void **state)
 {
     uint32_t len = 0;
@@ -210,6 +263,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_virt_bootargs_from_append),
         cmocka_unit_test(test_sifive_u),
         cmocka_unit_test(test_custom_tree),
+        cmocka_unit_test(test_board_tree),
+        cmocka_unit_test(test_board_unknown_uart),
+        cmocka_unit_test(test_board_no_mmu),
         cmocka_unit_test(test_find_prop),
     };
     return cmocka_run_group_tests(tests, NULL, free_loaded);

@@ -31,4 +31,11 @@ printf '\163\000\120\020' >"$tmp/wfi.bin"
 dump virt-bootargs virt -smp 2 -m 128M -kernel "$tmp/wfi.bin" -append "x y"
 dump sifive_u sifive_u -m 128M
 dtc -q -I dts -O dtb -o "$out/custom.dtb" "$here/fdt_custom.dts"
+# ch12: a board-shaped tree, and two copies hartos cannot fully use: a UART of no known kind,
+# and no hart with an MMU.
+dtc -q -I dts -O dtb -o "$out/board.dtb" "$here/fdt_board.dts"
+sed 's/"snps,dw-apb-uart"/"acme,uart9"/' "$here/fdt_board.dts" |
+	dtc -q -I dts -O dtb -o "$out/board-unknown-uart.dtb" -
+sed 's/mmu-type = "riscv,sv39"/mmu-type = "riscv,none"/' "$here/fdt_board.dts" |
+	dtc -q -I dts -O dtb -o "$out/board-no-mmu.dtb" -
 echo "gen-dtbs: wrote $(ls "$out"/*.dtb | wc -l) trees to $out"
