@@ -2,6 +2,7 @@
 #   make            build build/kernel.elf and build/kernel.bin (checks the tools first), and
 #                   build/compile_commands.json for editors (clangd finds it there)
 #   make qemu       install what is missing (Debian/Ubuntu), build, boot on QEMU virt
+#                   (MACHINE=sifive_u: on QEMU's model of a HiFive Unleashed board, ch12)
 #   make qemu-gdb   the same, halted at the first instruction, waiting for gdb on $(GDBPORT)
 #   make gdb        gdb-multiarch attached to `make qemu-gdb` (run it in a second terminal)
 #   make test       install what is missing, build, run every test: "N passed, N failed"
@@ -17,14 +18,16 @@
 #   make labs       the graded labs; make lab LAB=NAME starts one, make grade grades it, make
 #                   handin packs it (labs/lab.mk, docs/labs.md); make test-labs checks their graders
 #   make clean      remove build/
-# Variables: SMP (harts, 4), MEM (RAM, 128M), ARGS (kernel boot arguments), ICOUNT (1: QEMU
+# Variables: MACHINE (virt or sifive_u), SMP (harts, 4; on sifive_u 5: hart 0 is a monitor core
+# hartos leaves stopped), MEM (RAM, 128M), ARGS (kernel boot arguments), ICOUNT (1: QEMU
 # -icount, a deterministic clock; the timed in-kernel tests need it), RACE=1 (the
 # race-widening build, in build/race), CROSS_COMPILE,
 # GDBPORT, EXTRA_CFLAGS (test hooks; the tests build such kernels under build/variants/),
 # KHEAP (which heap/list*.c the kernel links), FUZZERS (make fuzz's, "fdt heap elf"), FUZZFLAGS
 # (more libFuzzer options).
 
-SMP  ?= 4
+MACHINE ?= virt
+SMP  ?= $(if $(filter sifive_u,$(MACHINE)),5,4)
 MEM  ?= 128M
 ARGS ?=
 ICOUNT ?=
@@ -190,15 +193,16 @@ compile-commands:
 # cross-compiler prefix is chosen after the install.
 qemu: setup
 	@$(MAKE) --no-print-directory all
-	@echo "hartos: booting on QEMU virt (SMP=$(SMP) MEM=$(MEM)$(if $(ICOUNT), ICOUNT=$(ICOUNT))); Ctrl-A then X quits QEMU"
-	@SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" ICOUNT=$(ICOUNT) KERNEL=$(KERNEL) tools/qemu
+	@echo "hartos: booting on QEMU $(MACHINE) (SMP=$(SMP) MEM=$(MEM)$(if $(ICOUNT), ICOUNT=$(ICOUNT))); Ctrl-A then X quits QEMU"
+	@MACHINE=$(MACHINE) SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" ICOUNT=$(ICOUNT) KERNEL=$(KERNEL) \
+	    tools/qemu
 
 qemu-gdb: setup
 	@$(MAKE) --no-print-directory all
 	@echo "hartos: QEMU is halted at the first instruction, gdb stub on port $(GDBPORT)."
 	@echo "hartos: in another terminal run 'make gdb'; Ctrl-A then X quits QEMU"
-	@SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" ICOUNT=$(ICOUNT) KERNEL=$(KERNEL) tools/qemu \
-	    --gdb $(GDBPORT) --pidfile $(BUILD)/qemu-gdb.pid
+	@MACHINE=$(MACHINE) SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" ICOUNT=$(ICOUNT) KERNEL=$(KERNEL) \
+	    tools/qemu --gdb $(GDBPORT) --pidfile $(BUILD)/qemu-gdb.pid
 
 # GDBFLAGS lets scripts add commands, e.g. GDBFLAGS="-batch -ex continue -ex bt".
 # tools/gdbinit kills QEMU when gdb quits; the pidfile is the fallback if gdb was killed.
@@ -210,7 +214,7 @@ gdb:
 
 test: setup
 	@$(MAKE) --no-print-directory all
-	@KHEAP=$(KHEAP) tests/run
+	@KHEAP=$(KHEAP) MACHINE= tests/run
 
 # The repeats of tests/races.sh (the smp_* tests and stress_kill on 1..8 real parallel harts,
 # the plain and the race-widening kernel in turn), run far longer than make test runs them:

@@ -6,12 +6,20 @@
  * writing (code << 16) | FINISHER_FAIL exits with `code`. The device tree tells us where it is;
  * without it (no such device, or a panic before the tree was read) SRST is the fallback and we
  * say that the status is lost.
+ *
+ * ch12: some machines can do neither. QEMU's sifive_u has no finisher, and its OpenSBI answers
+ * an SRST shutdown with "not supported" (a HiFive Unleashed has nothing that cuts its power).
+ * There the kernel halts: it stops the other harts, prints the status in a fixed form, and
+ * sleeps with interrupts off. tools/qemu watches for that line, ends QEMU and exits with the
+ * printed status, so tests and `make qemu` end the same on every machine. (SRST reboot does work
+ * there, but a board told to power off should not boot again.)
  */
 #include "kernel/poweroff.h"
 #include "kernel/console.h"
 #include "kernel/printf.h"
 #include "kernel/riscv.h"
 #include "kernel/sbi.h"
+#include "kernel/smp.h"
 #include "kernel/trace.h"
 
 #define FINISHER_FAIL 0x3333
@@ -36,10 +44,17 @@ void poweroff(int status)
 
     /* Still here: no finisher. Shut down through the firmware; the status is lost, so say it. */
     if (status != 0)
-        kprintf("poweroff: no test device known, exit status %d is lost\n", status);
+        kprintf("poweroff: no test device known; an SBI shutdown cannot carry exit status %d\n",
+                status);
     struct sbiret r = sbi_system_reset(SBI_SRST_TYPE_SHUTDOWN,
                                        status ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE);
-    kprintf("poweroff: SBI system reset failed: %s; halting\n", sbi_strerror(r.error));
+    kprintf("poweroff: SBI system reset failed: %s\n", sbi_strerror(r.error));
+
+    /* ch12: nothing can end this machine. Halt, and say so in the form tools/qemu looks for. */
+    intr_off();
+    smp_stop_others();
+    kprintf("poweroff: halted with status %d; nothing on this machine can power it off\n",
+            status & 0xff);
     for (;;)
         wfi();
 }

@@ -35,7 +35,7 @@ static int joined = 1;                  /* harts with an index, | JOIN_CLOSED; a
 static int online = 1;                  /* harts that reached kmain_secondary's end; atomic */
 static bool came[MAX_HARTS];            /* ticket k's hart joined; set before online grows */
 static int parked_late;                 /* harts that came after JOIN_CLOSED; atomic */
-static volatile int stopping;           /* a panic asked every hart to stop */
+static volatile int stopping;           /* a panic (or a halt, ch12) asked every hart to stop */
 
 int smp_harts(void)
 {
