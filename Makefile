@@ -201,20 +201,23 @@ qemu-gdb: setup
 	@$(MAKE) --no-print-directory all
 	@echo "hartos: QEMU is halted at the first instruction, gdb stub on port $(GDBPORT)."
 	@echo "hartos: in another terminal run 'make gdb'; Ctrl-A then X quits QEMU"
+	@echo $(MACHINE) >$(BUILD)/qemu-gdb.machine
 	@MACHINE=$(MACHINE) SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" ICOUNT=$(ICOUNT) KERNEL=$(KERNEL) \
 	    tools/qemu --gdb $(GDBPORT) --pidfile $(BUILD)/qemu-gdb.pid
 
 # GDBFLAGS lets scripts add commands, e.g. GDBFLAGS="-batch -ex continue -ex bt".
-# tools/gdbinit kills QEMU when gdb quits; the pidfile is the fallback if gdb was killed.
+# tools/gdbinit kills QEMU when gdb quits; the pidfile is the fallback if gdb was killed. The
+# machine (ch12) is the one the last `make qemu-gdb` booted.
 gdb:
-	@GDBPORT=$(GDBPORT) KERNEL=$(KERNEL) gdb-multiarch -q -nx -x tools/gdbinit $(GDBFLAGS); \
+	@MACHINE=$$(cat $(BUILD)/qemu-gdb.machine 2>/dev/null || echo virt) GDBPORT=$(GDBPORT) \
+	    KERNEL=$(KERNEL) gdb-multiarch -q -nx -x tools/gdbinit $(GDBFLAGS); \
 	status=$$?; \
 	if [ -f $(BUILD)/qemu-gdb.pid ]; then kill $$(cat $(BUILD)/qemu-gdb.pid) 2>/dev/null; fi; \
 	exit $$status
 
 test: setup
 	@$(MAKE) --no-print-directory all
-	@KHEAP=$(KHEAP) MACHINE= tests/run
+	@KHEAP=$(KHEAP) tests/run
 
 # The repeats of tests/races.sh (the smp_* tests and stress_kill on 1..8 real parallel harts,
 # the plain and the race-widening kernel in turn), run far longer than make test runs them:

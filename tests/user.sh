@@ -173,7 +173,8 @@ run_test user-race-build test_race_build_user
 # A ^C typed after a SPAWN_FOREGROUND spawn has returned, but before the job first ran (60
 # spinners queued ahead of it on one hart), kills the job; it used to reach the shell.
 test_ctrlc_before_first_run() {
-    python3 tests/user/atk_ctrlc.py 1 "init=atk_ctrlc window" || fail "atk_ctrlc window: $?"
+    python3 tests/user/atk_ctrlc.py "$(qemu_smp 1)" "init=atk_ctrlc window" ||
+        fail "atk_ctrlc window: $?"
 }
 run_test user-ctrlc-before-first-run test_ctrlc_before_first_run
 

@@ -1,0 +1,181 @@
+# tests/boards.sh (ch12): a second machine. QEMU's sifive_u models a HiFive Unleashed: a SiFive
+# UART instead of a 16550, a monitor hart 0 without an MMU, a 1 MHz timebase, no Sstc, and no
+# device that can power it off. The boot is checked line by line, device trees with what hartos
+# cannot use are fed in with -dtb, and then the ktest suite, the usertests and the shell tests
+# run again on it (names prefixed sifive_u-). `--smp N` there means N harts that run hartos:
+# tests/lib.sh's qemu_smp adds hart 0.
+
+# sifive_u's own device tree, as QEMU generates it for -smp SMP; edited copies go in with -dtb.
+board_dts() {
+    local smp=$1 out=$2
+    qemu-system-riscv64 -machine "sifive_u,dumpdtb=$out.dtb" -smp "$smp" -m 128M -nographic \
+        >/dev/null 2>&1 || fail "QEMU did not dump sifive_u's device tree"
+    dtc -q -I dtb -O dts -o "$out.dts" "$out.dtb" || fail "dtc could not read the dumped tree"
+}
+
+board_dtb() {
+    dtc -q -I dts -O dtb -o "$1.dtb" "$1.dts" || fail "dtc could not compile $1.dts"
+}
+
+# The boot on sifive_u: harts 1-4 start and hart 0 does not (OpenSBI marks it disabled, having
+# no MMU); the SiFive UART is the console, with input through the PLIC context that
+# interrupts-extended names for the boot hart (2N there, not virt's 2N + 1); the timer runs at
+# 100 Hz from 1 MHz through SBI; the program runs; the kernel halts, saying so, and tools/qemu
+# ends QEMU with the status printed.
+test_sifive_boot() {
+    boot --smp 4 --args init=hello
+    expect_status 0
+    expect_line '^harts: 1 2 3 4 \(4 found\), timebase 1000000 Hz$'
+    expect_line '^uart: sifive,uart0 at 0x10010000$'
+    expect_line '^timer: 100 Hz from a 1000000 Hz timebase, SBI set_timer$'
+    expect_line '^smp: 4 harts online: [1-4] [1-4] [1-4] [1-4] \(boot hart [1-4]\)$'
+    expect_line "^init: 'hello' exited with status 0$"
+    expect_line '^poweroff: halted with status 0; nothing on this machine can power it off$'
+    local ctx hart
+    read -r ctx hart < <(sed -n \
+        's/^console: input on UART source 4, PLIC context \([0-9]*\) (hart \([0-9]*\))$/\1 \2/p' \
+        "$CONSOLE")
+    [ -n "$ctx" ] && [ "$ctx" = $((2 * hart)) ] || fail "no input line, or a wrong PLIC context"
+}
+
+# A status that is not 0 comes back too, through the halt line: init=nosuch ends with 127.
+test_sifive_status() {
+    boot --smp 2 --args init=nosuch
+    expect_status 127
+    expect_line '^poweroff: halted with status 127; nothing on this machine can power it off$'
+}
+
+# A serial port of a kind hartos has no driver for is named, and the console stays on SBI:
+# output still works, input does not, the program still runs. (The port OpenSBI prints on is
+# marked disabled for the kernel, so OpenSBI's console keeps working.)
+test_sifive_unknown_uart() {
+    local t=$TEST_DIR/$T_NAME
+    board_dts 5 "$t"
+    sed -i -e '/serial@10010000 {/a\                        status = "disabled";' \
+        -e '/serial@10011000 {/,/};/ s/compatible = .*/compatible = "acme,uart9";/' "$t.dts"
+    board_dtb "$t"
+    boot --smp 4 --args init=hello -- -dtb "$t.dtb"
+    expect_status 0
+    expect_line '^console: serial@10011000 \(compatible "acme,uart9"\) is a UART hartos has no driver for; staying on the SBI console, output only$'
+    expect_line '^console: no input: the console is not on a UART \(hart [1-4]\)$'
+    expect_no_line '^uart:'
+    expect_line "^init: 'hello' exited with status 0$"
+}
+
+# plic_drop_s DTS HART: take HART's S-mode context out of the PLIC's interrupts-extended, the
+# way trees mark a context unused (irq 0xffffffff). The hart's intc phandle is read from its node.
+plic_drop_s() {
+    python3 - "$1" "$2" <<'EOF'
+import re, sys
+path, hart = sys.argv[1], int(sys.argv[2])
+dts = open(path).read()
+cpu = re.search(r"cpu@%x \{.*?interrupt-controller \{.*?phandle = <(0x[0-9a-f]+)>" % hart, dts, re.S)
+plic = re.search(r"(interrupt-controller@c000000 \{.*?interrupts-extended = <)([^>]*)>", dts, re.S)
+cells = plic.group(2).split()
+pairs = [cells[i:i + 2] for i in range(0, len(cells), 2)]
+hit = [p for p in pairs if int(p[0], 16) == int(cpu.group(1), 16) and p[1] == "0x09"]
+assert len(hit) == 1, "hart %d has %d S contexts" % (hart, len(hit))
+hit[0][1] = "0xffffffff"
+new = " ".join(c for p in pairs for c in p)
+open(path, "w").write(dts[:plic.start(2)] + new + dts[plic.end(2):])
+EOF
+}
+
+# A PLIC without an S-mode context for hart 2: named at boot; hart 2 still runs tasks. With one
+# hart (hart 1, which is then the boot hart) and no context for it, console input is off,
+# saying why, and the program still runs.
+test_sifive_plic_no_context() {
+    local t=$TEST_DIR/$T_NAME
+    board_dts 5 "$t"
+    plic_drop_s "$t.dts" 2
+    board_dtb "$t"
+    boot --smp 4 --args init=hello -- -dtb "$t.dtb"
+    expect_status 0
+    expect_line '^plic: hart 2 has no S-mode context \(interrupts-extended\); it takes no device interrupts$'
+    expect_no_line '^plic: hart [134] has no'
+    expect_line '^smp: 4 harts online'
+    expect_line '^console: (input on UART source 4, PLIC context (2 \(hart 1|6 \(hart 3|8 \(hart 4)\)|no input: the PLIC has no S-mode context for this hart \(hart 2\))$'
+    expect_line "^init: 'hello' exited with status 0$"
+
+    board_dts 2 "$t-smp1"
+    plic_drop_s "$t-smp1.dts" 1
+    board_dtb "$t-smp1"
+    boot --smp 1 --args init=hello -- -dtb "$t-smp1.dtb"
+    expect_status 0
+    expect_line '^console: no input: the PLIC has no S-mode context for this hart \(hart 1\)$'
+    expect_line "^init: 'hello' exited with status 0$"
+}
+
+# No hart with an MMU: OpenSBI marks them all disabled, and the kernel stops, naming why, with
+# the status (3, a panic) still reaching QEMU's exit.
+test_sifive_no_mmu() {
+    local t=$TEST_DIR/$T_NAME
+    board_dts 5 "$t"
+    sed -i '/mmu-type/d' "$t.dts"
+    board_dtb "$t"
+    boot --smp 4 --args init=hello -- -dtb "$t.dtb"
+    expect_status 3
+    expect_line '^panic: fdt: no hart can run hartos: /cpus has no enabled cpu node \(5 disabled; firmware disables harts without an MMU\)$'
+    expect_no_line '^init:'
+}
+
+# What a learner types: `make qemu MACHINE=sifive_u` gives a shell whose exit status ends QEMU;
+# `make qemu-gdb MACHINE=sifive_u` + `make gdb` stop at kmain on whichever hart OpenSBI chose,
+# with all five harts (hart 0 too) as gdb threads, and quitting gdb ends QEMU.
+test_sifive_make_qemu() {
+    local script="$TEST_DIR/$T_NAME.script"
+    printf '%s\n' 'expect ^sh[$] ' 'send echo on a board\r' 'expect ^on a board$' \
+        'expect ^sh[$] ' 'send exit 3\r' 'status 2' >"$script"     # make's own, for a failure
+    CONSOLE="$TEST_DIR/$T_NAME.console"
+    STATUS=0
+    tests/tty-driver --timeout "$BOOT_TIMEOUT" "$script" -- make --no-print-directory qemu \
+        MACHINE=sifive_u >"$CONSOLE" 2>&1 || STATUS=$?
+    cat "$CONSOLE"
+    expect_status 0
+    expect_line '^hartos: booting on QEMU sifive_u \(SMP=5 MEM=128M\)'
+    expect_line '^smp: 4 harts online'
+    expect_line '^poweroff: halted with status 3;'
+    expect_line '^make: \*\*\* \[Makefile:[0-9]+: qemu\] Error 3$'
+}
+
+test_sifive_gdb() {
+    local port=$((35000 + $(id -u) % 5000)) qemu out gone=no
+    timeout -k 5 "$BOOT_TIMEOUT" make --no-print-directory qemu-gdb MACHINE=sifive_u \
+        GDBPORT=$port >"$TEST_DIR/$T_NAME.qemu" 2>&1 &
+    qemu=$!
+    wait_for_port "$port"
+    out=$(timeout -k 5 "$BOOT_TIMEOUT" make --no-print-directory gdb GDBPORT=$port \
+        GDBFLAGS="-batch -ex continue -ex bt -ex 'info threads'" 2>&1)
+    echo "$out"
+    grep -Eq '^#0 +kmain \(hartid=[1-4], dtb=0x[0-9a-f]+\) at kernel/main.c' <<<"$out" ||
+        fail "gdb did not stop in kmain on one of harts 1-4"
+    [ "$(grep -cE 'Thread [12]\.[0-9]+ \(sifive-(e51|u54)-riscv-cpu' <<<"$out")" = 5 ] ||
+        fail "info threads does not show the 5 harts of both clusters"
+    for _ in $(seq 50); do
+        kill -0 "$qemu" 2>/dev/null || { gone=yes; break; }
+        sleep 0.1
+    done
+    cat "$TEST_DIR/$T_NAME.qemu"
+    [ "$gone" = yes ] || { kill "$qemu"; fail "QEMU still running 5 s after gdb quit"; }
+}
+
+run_test sifive_u-make-qemu test_sifive_make_qemu
+run_test sifive_u-make-gdb test_sifive_gdb
+
+export MACHINE=sifive_u
+run_test sifive_u-boot test_sifive_boot
+run_test sifive_u-status test_sifive_status
+run_test sifive_u-unknown-uart test_sifive_unknown_uart
+run_test sifive_u-plic-no-context test_sifive_plic_no_context
+run_test sifive_u-no-mmu test_sifive_no_mmu
+
+# The in-kernel tests on four harts, timed ones included (-icount), and in real parallel.
+BOOT_TIMEOUT=300 run_ktests sifive_u-ktest-smp4 ktest --smp 4 --icount
+BOOT_TIMEOUT=300 run_ktests sifive_u-ktest-parallel-smp4 ktest --smp 4
+
+# The usertests and the shell tests, as on virt.
+T_PREFIX=sifive_u-
+source tests/user.sh
+source tests/shell.sh
+T_PREFIX=
+unset MACHINE
