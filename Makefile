@@ -1,5 +1,6 @@
 # hartos: every entry point a learner or CI uses.
-#   make            build build/kernel.elf and build/kernel.bin (checks the tools first), and
+#   make            build build/kernel.elf, build/kernel.bin and build/Image (the same bytes, named
+#                   as U-Boot boots them; checks the tools first), and
 #                   build/compile_commands.json for editors (clangd finds it there)
 #   make qemu       install what is missing (Debian/Ubuntu), build, boot on QEMU virt
 #                   (MACHINE=sifive_u: on QEMU's model of a HiFive Unleashed board, ch12)
@@ -87,7 +88,7 @@ user_cc = $(CC) $(USER_CFLAGS) -c -o $(1) $(2)
 .PHONY: FORCE all check-tools setup qemu qemu-gdb gdb test soak bench trace trace-pictures fuzz kheap-name chapters clean \
         compile-commands
 
-all: $(BUILD)/compile_commands.json $(KERNEL) $(BUILD)/kernel.bin $(USER_ELFS)
+all: $(BUILD)/compile_commands.json $(KERNEL) $(BUILD)/kernel.bin $(BUILD)/Image $(USER_ELFS)
 
 # The tool check runs before anything is compiled, so a missing or old tool is one clear line.
 check-tools:
@@ -125,6 +126,11 @@ $(KERNEL): $(KERNEL_OBJS) $(BUILD)/ksyms.S.o boot/kernel.ld $(BUILD)/kheap-choic
 
 $(BUILD)/kernel.bin: $(KERNEL)
 	$(OBJCOPY) -O binary $< $@
+
+# The raw image under the name bootloaders give it (U-Boot's booti, ch12): it starts with the
+# RISC-V Linux image header that boot/entry.S writes.
+$(BUILD)/Image: $(BUILD)/kernel.bin
+	cp $< $@
 
 $(BUILD)/%.c.o: %.c | check-tools
 	@mkdir -p $(dir $@)

@@ -1,7 +1,10 @@
-/* entry.S: the first kernel instructions. OpenSBI jumps here in S-mode with
+/* entry.S: the first kernel instructions. The firmware jumps here in S-mode with
  *   a0 = this hart's id,  a1 = physical address of the flattened device tree (DTB).
- * We claim the boot, zero .bss, give ourselves a stack and call kmain(hartid, dtb) in C.
- * The linker script puts this section at 0x80200000, the first byte of the image.
+ * The first 64 bytes are the RISC-V Linux image header, so that a bootloader (U-Boot's booti,
+ * ch12) knows the file as a kernel; its first instruction jumps over the rest. Then we claim
+ * the boot, zero .bss, give ourselves a stack and call kmain(hartid, dtb) in C.
+ * The linker script puts this section at KERNEL_BASE (0x80200000), the first byte of the image:
+ * OpenSBI jumps there directly (`-kernel build/kernel.elf`), U-Boot moves build/Image there.
  */
 #include "kernel/param.h"
 #include "kernel/riscv.h"
@@ -14,6 +17,27 @@
 _start:
     .cfi_startproc
     .cfi_undefined ra                   /* gdb: there is no caller, backtraces end here */
+
+    /* The image header (Linux, Documentation/riscv/boot-image-header.rst), all little endian.
+     * U-Boot's booti checks magic2 at offset 0x38, copies image_size bytes to the RAM base plus
+     * text_offset and jumps to the first byte. Nothing here is position independent, so that
+     * address must be KERNEL_BASE: RAM base 0x80000000 on QEMU virt, 0x40000000 on the
+     * VisionFive 2 (make LOAD_ADDR=0x40200000). */
+    .option push
+    .option norvc                       /* code0: a 4-byte jump, never compressed to 2 */
+    j       .Lafter_header
+    .option pop
+    .word   0                           /* code1 */
+    .dword  0x200000                    /* text_offset: where in RAM the image goes (2 MiB) */
+    .dword  __image_size                /* image_size: bytes from _start to the end of .bss */
+    .dword  0                           /* flags: bit 0 clear, little endian */
+    .word   0x2                         /* version 0.2: major in bits 31:16, minor in 15:0 */
+    .word   0                           /* res1 */
+    .dword  0                           /* res2 */
+    .ascii  "RISCV\0\0\0"               /* magic (deprecated since 0.2, still written) */
+    .ascii  "RSC\x05"                   /* magic2, at offset 0x38: the one booti checks */
+    .word   0                           /* res3 (a PE/COFF offset for an EFI stub) */
+.Lafter_header:                         /* 64 bytes in: the code proper */
 
     /* Interrupts stay off until ch3 installs a trap vector. */
     csrw    sie, zero
