@@ -22,10 +22,11 @@
 # Variables: MACHINE (virt or sifive_u), SMP (harts, 4; on sifive_u 5: hart 0 is a monitor core
 # hartos leaves stopped), MEM (RAM, 128M), ARGS (kernel boot arguments), ICOUNT (1: QEMU
 # -icount, a deterministic clock; the timed in-kernel tests need it), RACE=1 (the
-# race-widening build, in build/race), CROSS_COMPILE,
-# GDBPORT, EXTRA_CFLAGS (test hooks; the tests build such kernels under build/variants/),
-# KHEAP (which heap/list*.c the kernel links), FUZZERS (make fuzz's, "fdt heap elf"), FUZZFLAGS
-# (more libFuzzer options).
+# race-widening build, in build/race), LOAD_ADDR (link the kernel there, in build/load-ADDR:
+# 0x40200000 for the VisionFive 2, whose RAM starts at 0x40000000; default 0x80200000),
+# CROSS_COMPILE, GDBPORT, EXTRA_CFLAGS (test hooks; the tests build such kernels under
+# build/variants/), KHEAP (which heap/list*.c the kernel links), FUZZERS (make fuzz's, "fdt heap
+# elf"), FUZZFLAGS (more libFuzzer options).
 
 MACHINE ?= virt
 SMP  ?= $(if $(filter sifive_u,$(MACHINE)),5,4)
@@ -47,6 +48,12 @@ ifeq ($(RACE),1)
 BUILD := build/race
 EXTRA_CFLAGS += -DHARTOS_RACE
 endif
+# LOAD_ADDR=ADDR: a kernel linked at ADDR instead of 0x80200000 (boot/kernel.ld), in its own
+# folder, for a board whose RAM starts elsewhere: `make LOAD_ADDR=0x40200000` (VisionFive 2).
+LOAD_ADDR ?=
+ifneq ($(LOAD_ADDR),)
+BUILD := $(BUILD)/load-$(LOAD_ADDR)
+endif
 KERNEL := $(BUILD)/kernel.elf
 
 # Flags that work with Debian's riscv64-unknown-elf multilibs (DESIGN.md): ISA spec 2.2 keeps
@@ -57,6 +64,9 @@ CFLAGS := $(ARCHFLAGS) -std=gnu11 -O2 -g -Wall -Wextra -Werror \
           -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables \
           -I. -MMD -MP $(EXTRA_CFLAGS)
 LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -T boot/kernel.ld
+ifneq ($(LOAD_ADDR),)
+LDFLAGS += -Wl,--defsym=KERNEL_BASE=$(LOAD_ADDR)
+endif
 
 # The kernel links one heap implementation (heap/list*.c); the others stay in the tree for the
 # host tests and for comparison: `make bench KHEAP=heap/list_plain.c`.
