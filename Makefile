@@ -6,6 +6,8 @@
 #                   (MACHINE=sifive_u: on QEMU's model of a HiFive Unleashed board, ch12)
 #   make qemu-gdb   the same, halted at the first instruction, waiting for gdb on $(GDBPORT)
 #   make gdb        gdb-multiarch attached to `make qemu-gdb` (run it in a second terminal)
+#   make qemu-uboot the boot path of real boards: OpenSBI, then U-Boot (S-mode), which boots
+#                   build/Image from build/disk.img (tools/mkdisk; ARGS go in its extlinux.conf)
 #   make test       install what is missing, build, run every test: "N passed, N failed"
 #   make soak       the race tests' repeats (tests/races.sh), SOAK_RUNS times each (500): hours
 #   make bench      deterministic instruction counts under QEMU -icount: build/bench.txt, and
@@ -95,7 +97,7 @@ USER_LDFLAGS := -nostartfiles -static -no-pie -Wl,--build-id=none -T user/user.l
 kernel_cc = $(CC) $(CFLAGS) -c -o $(1) $(2)
 user_cc = $(CC) $(USER_CFLAGS) -c -o $(1) $(2)
 
-.PHONY: FORCE all check-tools setup qemu qemu-gdb gdb test soak bench trace trace-pictures fuzz kheap-name chapters clean \
+.PHONY: FORCE all check-tools setup qemu qemu-uboot qemu-gdb gdb test soak bench trace trace-pictures fuzz kheap-name chapters clean \
         compile-commands
 
 all: $(BUILD)/compile_commands.json $(KERNEL) $(BUILD)/kernel.bin $(BUILD)/Image $(USER_ELFS)
@@ -212,6 +214,16 @@ qemu: setup
 	@echo "hartos: booting on QEMU $(MACHINE) (SMP=$(SMP) MEM=$(MEM)$(if $(ICOUNT), ICOUNT=$(ICOUNT))); Ctrl-A then X quits QEMU"
 	@MACHINE=$(MACHINE) SMP=$(SMP) MEM=$(MEM) ARGS="$(ARGS)" ICOUNT=$(ICOUNT) KERNEL=$(KERNEL) \
 	    tools/qemu
+
+# ch12: as a VisionFive 2 boots. U-Boot needs 256M (it loads the image at 0x84000000 and keeps
+# a device tree at 0x8c000000), so MEM's default here is 256M; ARGS go on the disk, since
+# U-Boot, not QEMU, hands the kernel its boot arguments.
+qemu-uboot: setup
+	@$(MAKE) --no-print-directory all
+	@ARGS="$(ARGS)" tools/mkdisk $(BUILD)/Image $(BUILD)/disk.img
+	@echo "hartos: booting through U-Boot on QEMU virt (SMP=$(SMP)); Ctrl-A then X quits QEMU"
+	@BOOT=uboot DISK=$(BUILD)/disk.img SMP=$(SMP) ARGS= ICOUNT= \
+	    MEM=$(if $(filter file,$(origin MEM)),256M,$(MEM)) tools/qemu
 
 qemu-gdb: setup
 	@$(MAKE) --no-print-directory all
