@@ -219,6 +219,9 @@ qemu: setup
 # a device tree at 0x8c000000), so MEM's default here is 256M; ARGS go on the disk, since
 # U-Boot, not QEMU, hands the kernel its boot arguments.
 qemu-uboot: setup
+	@[ -z "$(LOAD_ADDR)" ] || { echo "make qemu-uboot: QEMU virt's RAM starts at 0x80000000, so" \
+	    "U-Boot puts the image at 0x80200000; a kernel linked at LOAD_ADDR=$(LOAD_ADDR) would crash"; \
+	    exit 2; }
 	@$(MAKE) --no-print-directory all
 	@ARGS="$(ARGS)" tools/mkdisk $(BUILD)/Image $(BUILD)/disk.img
 	@echo "hartos: booting through U-Boot on QEMU virt (SMP=$(SMP)); Ctrl-A then X quits QEMU"
