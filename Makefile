@@ -220,7 +220,7 @@ qemu: setup
 # U-Boot, not QEMU, hands the kernel its boot arguments.
 qemu-uboot: setup
 	@[ -z "$(LOAD_ADDR)" ] || { echo "make qemu-uboot: QEMU virt's RAM starts at 0x80000000, so" \
-	    "U-Boot puts the image at 0x80200000; a kernel linked at LOAD_ADDR=$(LOAD_ADDR) would crash"; \
+	    "U-Boot puts the image at 0x80200000; a kernel linked at LOAD_ADDR=$(LOAD_ADDR) would stop"; \
 	    exit 2; }
 	@$(MAKE) --no-print-directory all
 	@ARGS="$(ARGS)" tools/mkdisk $(BUILD)/Image $(BUILD)/disk.img

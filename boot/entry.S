@@ -42,6 +42,14 @@ _start:
     /* Interrupts stay off until ch3 installs a trap vector. */
     csrw    sie, zero
 
+    /* Are we where we were linked? A bootloader puts the image at RAM base + text_offset,
+     * which is KERNEL_BASE only if the kernel was built for this board (LOAD_ADDR). `lla` is
+     * pc-relative (where we run); .Llinked holds _start's linked address. A kernel in the wrong
+     * place would crash at its first absolute pointer, so say why and stop instead. */
+    lla     t0, _start
+    ld      t1, .Llinked
+    bne     t0, t1, wrong_place
+
     /* OpenSBI leaves the FPU on (sstatus.FS = Dirty). The kernel never uses floating point,
      * so turn it off: a stray FP instruction then traps instead of silently working. */
     li      t0, SSTATUS_FS
@@ -76,7 +84,29 @@ _start:
 park:                                   /* nothing to do: sleep forever */
     wfi
     j       park
+
+/* Loaded at the wrong address: print the message through SBI's legacy console (it needs no
+ * device tree and no C), then shut down through SBI SRST, reason "system failure" (QEMU exits
+ * with 0 all the same; a board powers off), or sleep if the firmware cannot. */
+wrong_place:
+    lla     t0, wrong_place_msg
+1:  lbu     a0, 0(t0)
+    beqz    a0, 2f
+    li      a7, 0x01                    /* SBI_EXT_LEGACY_PUTCHAR (kernel/sbi.h): a0 = char */
+    ecall
+    addi    t0, t0, 1
+    j       1b
+2:  li      a7, 0x53525354              /* SBI_EXT_SRST */
+    li      a6, 0                       /* SBI_SRST_RESET */
+    li      a0, 0                       /* SBI_SRST_TYPE_SHUTDOWN */
+    li      a1, 1                       /* SBI_SRST_REASON_FAILURE */
+    ecall
+    j       park
     .cfi_endproc
+
+    .balign 8
+.Llinked:
+    .dword  _start                      /* absolute: the linker writes KERNEL_BASE here */
 
 /* Where every other hart starts (kernel/smp.c asks OpenSBI to start it here, through the SBI
  * HSM extension): a0 = its hart id, a1 = the "opaque" value we passed, its struct hart, which
@@ -94,6 +124,11 @@ _start_secondary:
     call    kmain_secondary             /* kmain_secondary(a0 = hartid) does not return */
     j       park
     .cfi_endproc
+
+    .section .rodata
+wrong_place_msg:
+    .ascii  "\r\nhartos: loaded at the wrong address: this kernel is linked elsewhere"
+    .asciz  " (make LOAD_ADDR=RAM base + 0x200000)\r\n"
 
     .section .data
     .balign 4

@@ -1,7 +1,8 @@
 # tests/uboot.sh (ch12): the boot path of real boards. build/Image starts with the RISC-V Linux
 # image header that U-Boot's booti checks; make LOAD_ADDR=... links the kernel for a board whose
 # RAM starts elsewhere; OpenSBI, then U-Boot, boots hartos from an MBR + ext2 disk
-# (tools/mkdisk), whose extlinux.conf carries the boot arguments; a bad image never runs.
+# (tools/mkdisk), whose extlinux.conf carries the boot arguments; a kernel loaded away from its
+# link address says so and stops; a bad image never runs.
 # The shell is driven as in tests/shell.sh (shell_session), only after its prompt appears.
 
 # image_header IMAGE IMAGE_SIZE: the 64-byte header of IMAGE is what
@@ -56,10 +57,14 @@ run_test uboot-image-header test_uboot_image_header
 
 # make LOAD_ADDR=0x40200000 (the VisionFive 2: RAM from 0x40000000, so booti puts the image at
 # 0x40200000) links every address there, in its own folder; the default build stays put.
-test_uboot_load_addr() {
-    local dir=build/load-0x40200000 start end
+LOAD_DIR=build/load-0x40200000
+load_addr_build() {
     make --no-print-directory -s -j"$(nproc)" LOAD_ADDR=0x40200000 \
-        "$dir/kernel.elf" "$dir/Image" >/dev/null
+        "$LOAD_DIR/kernel.elf" "$LOAD_DIR/Image" >/dev/null
+}
+test_uboot_load_addr() {
+    local dir=$LOAD_DIR start end
+    load_addr_build
     start=$(nm_addr "$dir/kernel.elf" _start)
     echo "LOAD_ADDR=0x40200000: _start at $start"
     [ "$start" = 0000000040200000 ] || fail "_start is at $start, not 0x40200000"
@@ -98,6 +103,21 @@ EOF2
         fail "hartos's device tree is at '$ours', U-Boot passed '$theirs'"
 }
 run_test uboot-boot test_uboot_boot
+
+# That kernel on QEMU virt, whose RAM starts at 0x80000000: booti moves it to 0x80200000, not
+# where it was linked, and boot/entry.S says so (through SBI, before any C) and shuts down.
+test_uboot_wrong_load_addr() {
+    local disk=$TEST_DIR/$T_NAME.disk.img
+    load_addr_build
+    tools/mkdisk "$LOAD_DIR/Image" "$disk"
+    BOOT=uboot DISK=$disk shell_session --smp 1 <<EOF2
+expect ^Moving Image from 0x84000000 to 0x80200000
+expect ^hartos: loaded at the wrong address: this kernel is linked elsewhere
+status 0
+EOF2
+    expect_no_line '^hartos: booting'
+}
+run_test uboot-wrong-load-addr test_uboot_wrong_load_addr
 
 # An image whose magic2 is wrong: U-Boot refuses it, hartos never starts, and U-Boot's own
 # prompt (after every other boot source failed) powers QEMU off.
