@@ -139,7 +139,7 @@ test_sifive_make_qemu() {
 }
 
 test_sifive_gdb() {
-    local port=$((35000 + $(id -u) % 5000)) qemu out gone=no
+    local port=$((35000 + $(id -u) % 5000)) qemu out
     timeout -k 5 "$BOOT_TIMEOUT" make --no-print-directory qemu-gdb MACHINE=sifive_u \
         GDBPORT=$port >"$TEST_DIR/$T_NAME.qemu" 2>&1 &
     qemu=$!
@@ -151,12 +151,7 @@ test_sifive_gdb() {
         fail "gdb did not stop in kmain on one of harts 1-4"
     [ "$(grep -cE 'Thread [12]\.[0-9]+ \(sifive-(e51|u54)-riscv-cpu' <<<"$out")" = 5 ] ||
         fail "info threads does not show the 5 harts of both clusters"
-    for _ in $(seq 50); do
-        kill -0 "$qemu" 2>/dev/null || { gone=yes; break; }
-        sleep 0.1
-    done
-    cat "$TEST_DIR/$T_NAME.qemu"
-    [ "$gone" = yes ] || { kill "$qemu"; fail "QEMU still running 5 s after gdb quit"; }
+    expect_qemu_gone "$qemu" "$TEST_DIR/$T_NAME.qemu"
 }
 
 run_test sifive_u-make-qemu test_sifive_make_qemu

@@ -185,6 +185,18 @@ repeat_boot() {
                                   tail -n 1 | cut -c7-)"
 }
 
+# expect_qemu_gone PID LOG: the QEMU that `make qemu-gdb` started (PID, its output in LOG) has
+# ended within 5 s of gdb quitting, as tools/gdbinit promises; LOG goes into the test's log.
+expect_qemu_gone() {
+    local gone=no
+    for _ in $(seq 50); do
+        kill -0 "$1" 2>/dev/null || { gone=yes; break; }
+        sleep 0.1
+    done
+    cat "$2"
+    [ "$gone" = yes ] || { kill "$1"; fail "QEMU still running 5 s after gdb quit"; }
+}
+
 # build_variant NAME CFLAGS: a kernel built with extra flags (test hooks), in its own folder.
 build_variant() {
     make --no-print-directory -s BUILD="build/variants/$1" EXTRA_CFLAGS="$2" \

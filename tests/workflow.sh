@@ -17,7 +17,7 @@ run_test make-qemu test_make_qemu
 
 # A port for the test's gdb stub, away from the one `make qemu-gdb` uses for this user.
 test_gdb_session() {
-    local port=$((30000 + $(id -u) % 5000)) qemu out gone=no
+    local port=$((30000 + $(id -u) % 5000)) qemu out
     timeout -k 5 "$BOOT_TIMEOUT" make --no-print-directory qemu-gdb GDBPORT=$port SMP=2 \
         >"$TEST_DIR/$T_NAME.qemu" 2>&1 &
     qemu=$!
@@ -31,12 +31,7 @@ test_gdb_session() {
         fail "the backtrace does not reach _start"
     grep -Eq '^\$1 = 1$' <<<"$out" || fail "\$priv at kmain is not 1 (S-mode)"
     [ "$(grep -c 'Thread 1\.[0-9]* (CPU#' <<<"$out")" = 2 ] || fail "info threads does not show 2 harts"
-    for _ in $(seq 50); do
-        kill -0 "$qemu" 2>/dev/null || { gone=yes; break; }
-        sleep 0.1
-    done
-    cat "$TEST_DIR/$T_NAME.qemu"
-    [ "$gone" = yes ] || { kill "$qemu"; fail "QEMU still running 5 s after gdb quit"; }
+    expect_qemu_gone "$qemu" "$TEST_DIR/$T_NAME.qemu"
     ! grep -q 'powering off' "$TEST_DIR/$T_NAME.qemu" ||
         fail "the kernel ran on after gdb quit (QEMU was detached, not killed)"
 }
