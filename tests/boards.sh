@@ -121,7 +121,8 @@ test_sifive_no_mmu() {
 
 # What a learner types: `make qemu MACHINE=sifive_u` gives a shell whose exit status ends QEMU;
 # `make qemu-gdb MACHINE=sifive_u` + `make gdb` stop at kmain on whichever hart OpenSBI chose,
-# with all five harts (hart 0 too) as gdb threads, and quitting gdb ends QEMU.
+# `next` steps on from there, all five harts (hart 0 too) are gdb threads, and quitting gdb
+# ends QEMU.
 test_sifive_make_qemu() {
     local script="$TEST_DIR/$T_NAME.script"
     printf '%s\n' 'expect ^sh[$] ' 'send echo on a board\r' 'expect ^on a board$' \
@@ -145,10 +146,12 @@ test_sifive_gdb() {
     qemu=$!
     wait_for_port "$port"
     out=$(timeout -k 5 "$BOOT_TIMEOUT" make --no-print-directory gdb GDBPORT=$port \
-        GDBFLAGS="-batch -ex continue -ex bt -ex 'info threads'" 2>&1)
+        GDBFLAGS="-batch -ex continue -ex next -ex bt -ex 'info threads'" 2>&1)
     echo "$out"
     grep -Eq '^#0 +kmain \(hartid=[1-4], dtb=0x[0-9a-f]+\) at kernel/main.c' <<<"$out" ||
         fail "gdb did not stop in kmain on one of harts 1-4"
+    [ "$(grep -c 'hit Breakpoint 1' <<<"$out")" = 1 ] ||
+        fail "next did not step past kmain's breakpoint (it hit again)"
     [ "$(grep -cE 'Thread [12]\.[0-9]+ \(sifive-(e51|u54)-riscv-cpu' <<<"$out")" = 5 ] ||
         fail "info threads does not show the 5 harts of both clusters"
     expect_qemu_gone "$qemu" "$TEST_DIR/$T_NAME.qemu"
