@@ -12,7 +12,9 @@
  * There the kernel halts: it stops the other harts, prints the status in a fixed form, and
  * sleeps with interrupts off. tools/qemu watches for that line, ends QEMU and exits with the
  * printed status, so tests and `make qemu` end the same on every machine. (SRST reboot does work
- * there, but a board told to power off should not boot again.)
+ * there, but a board told to power off should not boot again.) Any program can print that line,
+ * so before it the kernel writes the status into poweroff_halted, behind a magic word, where
+ * tools/halt-watch reads it back through QEMU's monitor: only the kernel can write there.
  */
 #include "kernel/poweroff.h"
 #include "kernel/console.h"
@@ -26,6 +28,10 @@
 #define FINISHER_PASS 0x5555
 
 static volatile uint32_t *finisher;
+
+/* ch12: {HALT_MAGIC, status} once the kernel has halted; tools/halt-watch finds it by name. */
+#define HALT_MAGIC 0x544c4148u  /* "HALT" in memory */
+volatile uint32_t poweroff_halted[2];
 
 void poweroff_use_finisher(uint64_t base)
 {
@@ -53,8 +59,11 @@ void poweroff(int status)
     /* ch12: nothing can end this machine. Halt, and say so in the form tools/qemu looks for. */
     intr_off();
     smp_stop_others();
+    poweroff_halted[1] = (uint32_t)(status & 0xff);
+    __atomic_store_n(&poweroff_halted[0], HALT_MAGIC, __ATOMIC_RELEASE);
     kprintf("poweroff: halted with status %d; nothing on this machine can power it off\n",
             status & 0xff);
+    csr_write(sie, 0);          /* no interrupt can be pending, so wfi sleeps for good */
     for (;;)
         wfi();
 }

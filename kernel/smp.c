@@ -204,8 +204,10 @@ void smp_ipi_interrupt(void)
     csr_clear(sip, SIP_SSIP);           /* acknowledge: the bit stays set until cleared */
     TRACE(TR_IPI_RECV, 0, 0, 0, 0);
     vm_kernel_flush_ack();              /* ch9: a guard page mapped again (kernel/vm.c) */
-    if (stopping)
+    if (stopping) {
+        csr_write(sie, 0);              /* ch12: no pending timer to wake wfi: really sleep */
         for (;;)
             wfi();                      /* a panic elsewhere: stop here, interrupts off */
+    }
     this_hart()->need_resched = true;   /* a wake-up: look at the run queue */
 }

@@ -45,6 +45,21 @@ test_sifive_status() {
     expect_line '^poweroff: halted with status 127; nothing on this machine can power it off$'
 }
 
+# Any program can print the halt line; only the kernel can fill in poweroff_halted, which
+# tools/halt-watch reads back before it ends QEMU. So an echo of the line ends nothing.
+test_sifive_halt_spoof() {
+    shell_session --smp 1 <<EOF2
+expect $PROMPT
+send echo poweroff: halted with status 7; nothing on this machine can power it off\r
+expect tools/halt-watch: a halt line, but the kernel has not halted
+send \r
+expect $PROMPT
+send exit 5\r
+status 5
+EOF2
+    expect_line '^poweroff: halted with status 5; nothing on this machine can power it off$'
+}
+
 # A serial port of a kind hartos has no driver for is named, and the console stays on SBI:
 # output still works, input does not, the program still runs. (The port OpenSBI prints on is
 # marked disabled for the kernel, so OpenSBI's console keeps working.)
@@ -163,6 +178,7 @@ run_test sifive_u-make-gdb test_sifive_gdb
 export MACHINE=sifive_u
 run_test sifive_u-boot test_sifive_boot
 run_test sifive_u-status test_sifive_status
+run_test sifive_u-halt-spoof test_sifive_halt_spoof
 run_test sifive_u-unknown-uart test_sifive_unknown_uart
 run_test sifive_u-plic-no-context test_sifive_plic_no_context
 run_test sifive_u-no-mmu test_sifive_no_mmu
