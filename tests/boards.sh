@@ -151,7 +151,7 @@ test_sifive_make_qemu() {
     expect_line '^hartos: booting on QEMU sifive_u \(SMP=5 MEM=128M\)'
     expect_line '^smp: 4 harts online'
     expect_line '^poweroff: halted with status 3;'
-    expect_line '^make: \*\*\* \[Makefile:[0-9]+: qemu\] Error 3$'
+    expect_line '^make(\[[0-9]+\])?: \*\*\* \[Makefile:[0-9]+: qemu\] Error 3$'
 }
 
 test_sifive_gdb() {
