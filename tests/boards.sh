@@ -60,6 +60,34 @@ EOF2
     expect_line '^poweroff: halted with status 5; nothing on this machine can power it off$'
 }
 
+# A program that prints the halt line just before the kernel really halts must not hide the
+# real one: tools/halt-watch sees both in one read, ignores the program's, and must still act
+# on the kernel's (found by a hostile review: it waited for more output, which never came).
+test_sifive_halt_spoof_at_halt() {
+    boot --smp 1 --timeout 20 --args 'init=echo poweroff: halted with status 7; spoof'
+    expect_line '^poweroff: halted with status 0; nothing on this machine can power it off$'
+    expect_status 0
+}
+
+# Each halt line is looked at once: tools/halt-watch must not match the same line again when
+# more output comes (it cut its buffer at an offset counted without the CRs). Typing the echo
+# shows the line twice, as typed and as printed: two warnings, and no more after that.
+test_sifive_halt_spoof_once() {
+    shell_session --smp 1 <<EOF2
+expect $PROMPT
+send echo poweroff: halted with status 7; x\r
+expect tools/halt-watch: a halt line, but the kernel has not halted
+send help\r
+expect $PROMPT
+send help\r
+expect $PROMPT
+send exit 5\r
+status 5
+EOF2
+    [ "$(grep -c 'tools/halt-watch: a halt line' "$CONSOLE")" = 2 ] ||
+        fail "a spoofed halt line, typed and printed, gave $(grep -c 'tools/halt-watch: a halt line' "$CONSOLE") warnings, not 2"
+}
+
 # A serial port of a kind hartos has no driver for is named, and the console stays on SBI:
 # output still works, input does not, the program still runs. (The port OpenSBI prints on is
 # marked disabled for the kernel, so OpenSBI's console keeps working.)
@@ -179,6 +207,8 @@ export MACHINE=sifive_u
 run_test sifive_u-boot test_sifive_boot
 run_test sifive_u-status test_sifive_status
 run_test sifive_u-halt-spoof test_sifive_halt_spoof
+run_test sifive_u-halt-spoof-at-halt test_sifive_halt_spoof_at_halt
+run_test sifive_u-halt-spoof-once test_sifive_halt_spoof_once
 run_test sifive_u-unknown-uart test_sifive_unknown_uart
 run_test sifive_u-plic-no-context test_sifive_plic_no_context
 run_test sifive_u-no-mmu test_sifive_no_mmu
