@@ -183,14 +183,9 @@ test_sifive_make_qemu() {
 }
 
 test_sifive_gdb() {
-    local port=$((35000 + $(id -u) % 5000)) qemu out
-    timeout -k 5 "$BOOT_TIMEOUT" make --no-print-directory qemu-gdb MACHINE=sifive_u \
-        GDBPORT=$port >"$TEST_DIR/$T_NAME.qemu" 2>&1 &
-    qemu=$!
-    wait_for_port "$port"
-    out=$(timeout -k 5 "$BOOT_TIMEOUT" make --no-print-directory gdb GDBPORT=$port \
-        GDBFLAGS="-batch -ex continue -ex next -ex bt -ex 'info threads'" 2>&1)
-    echo "$out"
+    make_gdb_session $((35000 + $(id -u) % 5000)) "-ex continue -ex next -ex bt -ex 'info threads'" \
+        MACHINE=sifive_u
+    local out=$GDB_OUT qemu=$QEMU_PID
     grep -Eq '^#0 +kmain \(hartid=[1-4], dtb=0x[0-9a-f]+\) at kernel/main.c' <<<"$out" ||
         fail "gdb did not stop in kmain on one of harts 1-4"
     [ "$(grep -c 'hit Breakpoint 1' <<<"$out")" = 1 ] ||

@@ -185,6 +185,22 @@ repeat_boot() {
                                   tail -n 1 | cut -c7-)"
 }
 
+# make_gdb_session PORT "GDB COMMANDS" [make qemu-gdb VARS...]: what a learner does in two
+# terminals, `make qemu-gdb` and then `make gdb`, with gdb in batch mode running the commands
+# (e.g. "-ex continue -ex bt"). gdb's output goes to $GDB_OUT, QEMU's pid to $QEMU_PID (its output
+# in $TEST_DIR/$T_NAME.qemu), for expect_qemu_gone.
+make_gdb_session() {
+    local port=$1 commands=$2
+    shift 2
+    timeout -k 5 "$BOOT_TIMEOUT" make --no-print-directory qemu-gdb GDBPORT="$port" "$@" \
+        >"$TEST_DIR/$T_NAME.qemu" 2>&1 &
+    QEMU_PID=$!
+    wait_for_port "$port"
+    GDB_OUT=$(timeout -k 5 "$BOOT_TIMEOUT" make --no-print-directory gdb GDBPORT="$port" \
+        GDBFLAGS="-batch $commands" 2>&1)
+    echo "$GDB_OUT"
+}
+
 # expect_qemu_gone PID LOG: the QEMU that `make qemu-gdb` started (PID, its output in LOG) has
 # ended within 5 s of gdb quitting, as tools/gdbinit promises; LOG goes into the test's log.
 expect_qemu_gone() {

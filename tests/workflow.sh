@@ -17,14 +17,9 @@ run_test make-qemu test_make_qemu
 
 # A port for the test's gdb stub, away from the one `make qemu-gdb` uses for this user.
 test_gdb_session() {
-    local port=$((30000 + $(id -u) % 5000)) qemu out
-    timeout -k 5 "$BOOT_TIMEOUT" make --no-print-directory qemu-gdb GDBPORT=$port SMP=2 \
-        >"$TEST_DIR/$T_NAME.qemu" 2>&1 &
-    qemu=$!
-    wait_for_port "$port"
-    out=$(timeout -k 5 "$BOOT_TIMEOUT" make --no-print-directory gdb GDBPORT=$port \
-        GDBFLAGS="-batch -ex continue -ex bt -ex 'info threads' -ex 'p \$\$priv'" 2>&1)
-    echo "$out"
+    make_gdb_session $((30000 + $(id -u) % 5000)) \
+        "-ex continue -ex bt -ex 'info threads' -ex 'p \$\$priv'" SMP=2
+    local out=$GDB_OUT qemu=$QEMU_PID
     grep -Eq '^#0 +kmain \(hartid=[01], dtb=0x[0-9a-f]+\) at kernel/main.c' <<<"$out" ||
         fail "gdb did not stop in kmain"
     grep -Eq '^#1 +0x[0-9a-f]+ in _start \(\) at boot/entry.S' <<<"$out" ||
