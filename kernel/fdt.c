@@ -185,6 +185,15 @@ static int read_memreserve(const struct fdt_reader *r, struct fdt_info *out)
     }
 }
 
+/* A device node is there to use unless its status says otherwise (DTSpec 2.3.4: "okay" or
+ * absent; boards list their unused UARTs as "disabled"). */
+static bool enabled(const struct fdt_node *node)
+{
+    uint32_t len;
+    return fdt_node_prop(node, "status", &len) == NULL || prop_is(node, "status", "okay") ||
+           prop_is(node, "status", "ok");
+}
+
 static int parse_cpu(struct parse *ps, const struct fdt_node *node)
 {
     struct fdt_info *out = ps->out;
@@ -192,8 +201,7 @@ static int parse_cpu(struct parse *ps, const struct fdt_node *node)
     uint64_t id, size;
     if (!prop_is(node, "device_type", "cpu")) /* e.g. cpu-map */
         return 0;
-    if (fdt_node_prop(node, "status", &len) && !prop_is(node, "status", "okay") &&
-        !prop_is(node, "status", "ok")) { /* "disabled", "fail": not a hart we may start */
+    if (!enabled(node)) {       /* "disabled", "fail": not a hart we may start */
         ps->cpus_disabled++;
         return 0;
     }
@@ -230,15 +238,6 @@ static int parse_cpu_intc(struct parse *ps, const struct fdt_node *node)
         if (ps->out->harts[i].id == id)
             ps->intc_phandle[i] = fdt_be32(phandle);
     return rc < 0 ? rc : 0;
-}
-
-/* A device node is there to use unless its status says otherwise (DTSpec 2.3.4: "okay" or
- * absent; boards list their unused UARTs as "disabled"). */
-static bool enabled(const struct fdt_node *node)
-{
-    uint32_t len;
-    return fdt_node_prop(node, "status", &len) == NULL || prop_is(node, "status", "okay") ||
-           prop_is(node, "status", "ok");
 }
 
 /* A node named like a serial port: DTSpec 2.2.2's generic name "serial" (or "uart"), with or

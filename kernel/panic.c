@@ -89,12 +89,9 @@ static void panic_begin(const char *fmt, va_list ap)
     intr_off();                 /* a panic stays on the hart it began on */
     int me = this_hart()->index;
     if (__atomic_fetch_add(&panicking, 1, __ATOMIC_ACQ_REL) != 0) {
-        if (__atomic_load_n(&panic_hart, __ATOMIC_ACQUIRE) != me) {
-            intr_off();         /* another hart is panicking (both saw the same deadlock,
+        if (__atomic_load_n(&panic_hart, __ATOMIC_ACQUIRE) != me)
+            hart_halt();        /* another hart is panicking (both saw the same deadlock,
                                    say): let it speak, and stop here */
-            for (;;)
-                wfi();
-        }
         /* A panic inside a panic (a fault while printing, say): say so and stop at once. */
         console_puts("\npanic: nested panic while panicking; powering off\n");
         poweroff(PANIC_EXIT_STATUS);

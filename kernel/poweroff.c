@@ -56,14 +56,16 @@ void poweroff(int status)
                                        status ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE);
     kprintf("poweroff: SBI system reset failed: %s\n", sbi_strerror(r.error));
 
-    /* ch12: nothing can end this machine. Halt, and say so in the form tools/qemu looks for. */
+    /* ch12: nothing can end this machine. Halt, and say so in the form tools/qemu looks for.
+     * One hart halts the machine: a second one here (a panic during a poweroff, say) stops. */
+    static int halting;
     intr_off();
+    if (__atomic_exchange_n(&halting, 1, __ATOMIC_ACQ_REL) != 0)
+        hart_halt();
     smp_stop_others();
     poweroff_halted[1] = (uint32_t)(status & 0xff);
     __atomic_store_n(&poweroff_halted[0], HALT_MAGIC, __ATOMIC_RELEASE);
     kprintf("poweroff: halted with status %d; nothing on this machine can power it off\n",
             status & 0xff);
-    csr_write(sie, 0);          /* no interrupt can be pending, so wfi sleeps for good */
-    for (;;)
-        wfi();
+    hart_halt();
 }

@@ -83,5 +83,16 @@ static inline void intr_restore(uint64_t was_on)
 /* Sleep until an interrupt is pending (it wakes even if interrupts are disabled). */
 static inline void wfi(void) { __asm__ volatile("wfi"); }
 
+/* Stop this hart for good: interrupts off, and none enabled in sie, so no pending one (a timer
+ * that fired) can end wfi and turn the sleep into a spin. A panic's other harts, a halt, a hart
+ * that came too late. */
+static inline __attribute__((noreturn)) void hart_halt(void)
+{
+    intr_off();
+    csr_write(sie, 0);
+    for (;;)
+        wfi();
+}
+
 #endif /* __ASSEMBLER__ */
 #endif

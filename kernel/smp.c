@@ -136,8 +136,7 @@ static __attribute__((noreturn)) void park_late(const struct hart *ticket)
     kprintf("smp: hart %lu came up after the boot had gone on without it; parked\n",
             (unsigned long)ticket->id);
     __atomic_fetch_add(&parked_late, 1, __ATOMIC_RELEASE);
-    for (;;)
-        wfi();
+    hart_halt();
 }
 
 /* The rest of a secondary hart's boot (boot/entry.S's _start_secondary calls it, on the stack
@@ -204,10 +203,7 @@ void smp_ipi_interrupt(void)
     csr_clear(sip, SIP_SSIP);           /* acknowledge: the bit stays set until cleared */
     TRACE(TR_IPI_RECV, 0, 0, 0, 0);
     vm_kernel_flush_ack();              /* ch9: a guard page mapped again (kernel/vm.c) */
-    if (stopping) {
-        csr_write(sie, 0);              /* ch12: no pending timer to wake wfi: really sleep */
-        for (;;)
-            wfi();                      /* a panic elsewhere: stop here, interrupts off */
-    }
+    if (stopping)
+        hart_halt();                    /* a panic or a halt elsewhere: stop here */
     this_hart()->need_resched = true;   /* a wake-up: look at the run queue */
 }
