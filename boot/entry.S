@@ -50,6 +50,12 @@ _start:
     ld      t1, .Llinked
     bne     t0, t1, wrong_place
 
+    /* Until ch3's trap_init_hart installs trap_vector, a trap (a fault in early boot) would go
+     * wherever the firmware left stvec, often _start itself, and the hart would park without a
+     * word. kernel/trap.c's early_trap names it instead (ch12). */
+    la      t0, early_trap_entry
+    csrw    stvec, t0
+
     /* OpenSBI leaves the FPU on (sstatus.FS = Dirty). The kernel never uses floating point,
      * so turn it off: a stray FP instruction then traps instead of silently working. */
     li      t0, SSTATUS_FS
@@ -104,6 +110,11 @@ wrong_place:
     j       park
     .cfi_endproc
 
+/* stvec's target until trap_init_hart: 4-byte aligned, as stvec requires; C does the rest. */
+    .balign 4
+early_trap_entry:
+    j       early_trap
+
     .balign 8
 .Llinked:
     .dword  _start                      /* absolute: the linker writes KERNEL_BASE here */
@@ -118,6 +129,8 @@ _start_secondary:
     csrw    sie, zero
     li      t0, SSTATUS_FS
     csrc    sstatus, t0
+    la      t0, early_trap_entry            /* as on the boot hart, until trap_init_hart */
+    csrw    stvec, t0
     mv      tp, a1                      /* this hart's area, as on the boot hart */
     ld      sp, HART_STACK_HI(tp)
     li      s0, 0

@@ -16,6 +16,11 @@ void console_use_uart(enum uart_kind kind, uint64_t base, uint32_t reg_shift, ui
     on_uart = true;
 }
 
+void console_use_sbi(void)
+{
+    on_uart = false;
+}
+
 bool console_on_uart(void)
 {
     return on_uart;

@@ -332,9 +332,9 @@ void kmain(uint64_t hartid, void *dtb)
     dtb = (char *)dtb + 8;                  /* test hook: the tree is not where a1 says */
 #endif
     read_device_tree(dtb);                  /* ch2: learn the machine */
-    start_console();                        /* ch2: the UART the tree names (ch12: two kinds) */
-    if (machine.test_dev.present)
+    if (machine.test_dev.present)           /* first: a UART that faults still exits with 3 */
         poweroff_use_finisher(machine.test_dev.base);
+    start_console();                        /* ch2: the UART the tree names (ch12: two kinds) */
     bootargs_init(machine.bootargs);
     print_machine(dtb);
 

@@ -4,6 +4,7 @@
  * where it happened; a fault in a task's stack guard page is named as the stack overflow it is.
  */
 #include "kernel/trap.h"
+#include "kernel/console.h"
 #include "kernel/format.h"
 #include "kernel/hart.h"
 #include "kernel/ksyms.h"
@@ -92,6 +93,19 @@ static void describe_pc(char *buf, size_t n, uint64_t pc)
         ksnprintf(buf, n, "%s+%#lx", name, (unsigned long)off);
     else
         ksnprintf(buf, n, "%#lx", (unsigned long)pc);
+}
+
+/* Where traps go before trap_init_hart: boot/entry.S points stvec here first (ch12), so a fault
+ * in early boot, at a UART the device tree describes wrongly say, is a panic that names it and
+ * not a silent hang. The console goes back to SBI first: the UART may be what faulted. */
+void early_trap(void)
+{
+    char where[64];
+    uint64_t cause = csr_read(scause), stval = csr_read(stval);
+    describe_pc(where, sizeof(where), csr_read(sepc));
+    console_use_sbi();
+    panic("%s at %s (stval %#lx) before the trap vector was set up", trap_cause_name(cause),
+          where, (unsigned long)stval);
 }
 
 static bool is_page_fault(uint64_t scause)

@@ -71,6 +71,7 @@ struct trap_frame {
 };
 
 void trap_init_hart(void);                  /* point stvec at trap_vector on this hart */
+__attribute__((noreturn)) void early_trap(void); /* ch12: a trap before that (boot/entry.S) */
 void trap_handle(struct trap_frame *tf);    /* called by trap.S */
 const char *trap_cause_name(uint64_t scause);
 
