@@ -52,8 +52,9 @@ _start:
 
     /* Until ch3's trap_init_hart installs trap_vector, a trap (a fault in early boot) would go
      * wherever the firmware left stvec, often _start itself, and the hart would park without a
-     * word. kernel/trap.c's early_trap names it instead (ch12). */
-    la      t0, early_trap_entry
+     * word (ch12). Until this hart has a stack no C can run, so trap_without_stack (below)
+     * names the trap; from then on, kernel/trap.c's early_trap does. */
+    la      t0, trap_without_stack
     csrw    stvec, t0
 
     /* OpenSBI leaves the FPU on (sstatus.FS = Dirty). The kernel never uses floating point,
@@ -84,6 +85,8 @@ _start:
     la      sp, boot_stacks + KSTACK_SIZE
     li      s0, 0                       /* frame pointer 0: the end of every backtrace */
     la      tp, harts                   /* this hart's area is harts[0] (kernel/hart.h) */
+    la      t0, early_trap_entry        /* a stack and a hart: C can report a trap now */
+    csrw    stvec, t0
 
     call    kmain                       /* kmain(a0 = hartid, a1 = dtb) does not return */
 
@@ -96,13 +99,8 @@ park:                                   /* nothing to do: sleep forever */
  * with 0 all the same; a board powers off), or sleep if the firmware cannot. */
 wrong_place:
     lla     t0, wrong_place_msg
-1:  lbu     a0, 0(t0)
-    beqz    a0, 2f
-    li      a7, 0x01                    /* SBI_EXT_LEGACY_PUTCHAR (kernel/sbi.h): a0 = char */
-    ecall
-    addi    t0, t0, 1
-    j       1b
-2:  li      a7, 0x53525354              /* SBI_EXT_SRST */
+    jal     t6, sbi_print
+    li      a7, 0x53525354              /* SBI_EXT_SRST */
     li      a6, 0                       /* SBI_SRST_RESET */
     li      a0, 0                       /* SBI_SRST_TYPE_SHUTDOWN */
     li      a1, 1                       /* SBI_SRST_REASON_FAILURE */
@@ -110,10 +108,51 @@ wrong_place:
     j       park
     .cfi_endproc
 
-/* stvec's target until trap_init_hart: 4-byte aligned, as stvec requires; C does the rest. */
+/* stvec's target from the moment a hart has a stack until trap_init_hart (4-byte aligned, as
+ * stvec requires). kernel/trap.c's early_trap reports the trap as a panic, with a backtrace
+ * that starts at the faulting function: it gets that function's ra and s0, as a trap frame
+ * would hold them. A second trap while it reports goes to trap_without_stack, not back here. */
     .balign 4
 early_trap_entry:
+    la      t0, trap_without_stack
+    csrw    stvec, t0
+    mv      a0, ra
+    mv      a1, s0
     j       early_trap
+
+/* stvec's target while C cannot run: before this hart has a stack, or inside early_trap's own
+ * report. Print where the trap happened through SBI's legacy console, in assembly, and stop
+ * (interrupts are off: a trap clears sstatus.SIE, and sie is still 0). */
+    .balign 4
+trap_without_stack:
+    lla     t0, trap_without_stack_msg
+    jal     t6, sbi_print
+    csrr    t1, sepc                    /* sepc as 16 hex digits, most significant first */
+    li      t2, 60
+1:  srl     a0, t1, t2
+    andi    a0, a0, 0xf
+    li      t3, 10
+    blt     a0, t3, 2f
+    addi    a0, a0, 'a' - '0' - 10
+2:  addi    a0, a0, '0'
+    li      a7, 0x01                    /* SBI_EXT_LEGACY_PUTCHAR */
+    ecall
+    addi    t2, t2, -4
+    bgez    t2, 1b
+    lla     t0, trap_without_stack_end
+    jal     t6, sbi_print
+    j       park
+
+/* Print the NUL-terminated string at t0 through SBI's legacy console; return through t6. Uses
+ * only t0, a0 and a7, and no stack. */
+sbi_print:
+1:  lbu     a0, 0(t0)
+    beqz    a0, 2f
+    li      a7, 0x01                    /* SBI_EXT_LEGACY_PUTCHAR (kernel/sbi.h): a0 = char */
+    ecall
+    addi    t0, t0, 1
+    j       1b
+2:  jr      t6
 
     .balign 8
 .Llinked:
@@ -129,11 +168,13 @@ _start_secondary:
     csrw    sie, zero
     li      t0, SSTATUS_FS
     csrc    sstatus, t0
-    la      t0, early_trap_entry            /* as on the boot hart, until trap_init_hart */
+    la      t0, trap_without_stack      /* as on the boot hart, until trap_init_hart */
     csrw    stvec, t0
     mv      tp, a1                      /* this hart's area, as on the boot hart */
     ld      sp, HART_STACK_HI(tp)
     li      s0, 0
+    la      t0, early_trap_entry
+    csrw    stvec, t0
     call    kmain_secondary             /* kmain_secondary(a0 = hartid) does not return */
     j       park
     .cfi_endproc
@@ -142,6 +183,11 @@ _start_secondary:
 wrong_place_msg:
     .ascii  "\r\nhartos: loaded at the wrong address: this kernel is linked elsewhere"
     .asciz  " (make LOAD_ADDR=RAM base + 0x200000)\r\n"
+trap_without_stack_msg:
+    .asciz  "\r\nhartos: a trap at pc 0x"
+trap_without_stack_end:
+    .ascii  " that this hart cannot report (it has no stack yet, or it trapped again while"
+    .asciz  " reporting one); stopped\r\n"
 
     .section .data
     .balign 4

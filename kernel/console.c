@@ -8,29 +8,32 @@
 
 #include <stdbool.h>
 
+/* Set by the boot hart before the other harts start; cleared by early_trap (kernel/trap.c) on
+ * whichever hart faulted at the UART, while the others may be printing. Relaxed atomics: a
+ * reader sees the old value or the new one, and nothing else hangs on which. */
 static bool on_uart;
 
 void console_use_uart(enum uart_kind kind, uint64_t base, uint32_t reg_shift, uint32_t io_width)
 {
     uart_init(kind, base, reg_shift, io_width);
-    on_uart = true;
+    __atomic_store_n(&on_uart, true, __ATOMIC_RELAXED);
 }
 
 void console_use_sbi(void)
 {
-    on_uart = false;
+    __atomic_store_n(&on_uart, false, __ATOMIC_RELAXED);
 }
 
 bool console_on_uart(void)
 {
-    return on_uart;
+    return __atomic_load_n(&on_uart, __ATOMIC_RELAXED);
 }
 
 void console_putc(char c)
 {
     if (c == '\n')
         console_putc('\r');     /* the terminal wants CR LF */
-    if (on_uart)
+    if (__atomic_load_n(&on_uart, __ATOMIC_RELAXED))
         uart_putc(c);
     else
         sbi_legacy_putchar(c);

@@ -12,7 +12,7 @@
 
 /* The device tree's UART (kind, reg, reg-shift, reg-io-width) becomes the console. */
 void console_use_uart(enum uart_kind kind, uint64_t base, uint32_t reg_shift, uint32_t io_width);
-void console_use_sbi(void);         /* back to SBI: the UART faulted (kernel/trap.c) */
+void console_use_sbi(void);         /* back to SBI: a fault at the UART (kernel/trap.c) */
 bool console_on_uart(void);         /* the UART (not SBI) is the console: input can be had */
 void console_putc(char c);
 void console_puts(const char *s);

@@ -16,6 +16,7 @@
 #include "kernel/plic.h"
 #include "kernel/smp.h"
 #include "kernel/trace.h"
+#include "kernel/uart.h"
 #include "kernel/vm.h"
 #include "heap/frame.h"
 #include "task/sched.h"
@@ -95,17 +96,25 @@ static void describe_pc(char *buf, size_t n, uint64_t pc)
         ksnprintf(buf, n, "%#lx", (unsigned long)pc);
 }
 
-/* Where traps go before trap_init_hart: boot/entry.S points stvec here first (ch12), so a fault
- * in early boot, at a UART the device tree describes wrongly say, is a panic that names it and
- * not a silent hang. The console goes back to SBI first: the UART may be what faulted. */
-void early_trap(void)
+/* Where traps go before trap_init_hart, once the hart has a stack: boot/entry.S points stvec
+ * here (ch12), so a fault in early boot, at a UART the device tree describes wrongly say, is a
+ * panic that names it and not a silent hang. boot/entry.S passes the faulting code's ra and s0,
+ * so the backtrace starts where a trap frame's would. If the fault was at the UART's own
+ * registers, the console goes back to SBI first, or the report would fault again. */
+void early_trap(uint64_t ra, uint64_t s0)
 {
+    struct trap_frame tf = {
+        .ra = ra, .s0 = s0, .sepc = csr_read(sepc), .scause = csr_read(scause),
+        .stval = csr_read(stval),
+    };
     char where[64];
-    uint64_t cause = csr_read(scause), stval = csr_read(stval);
-    describe_pc(where, sizeof(where), csr_read(sepc));
-    console_use_sbi();
-    panic("%s at %s (stval %#lx) before the trap vector was set up", trap_cause_name(cause),
-          where, (unsigned long)stval);
+    describe_pc(where, sizeof(where), tf.sepc);
+    bool data_fault = tf.scause >= EXC_LOAD_MISALIGNED && tf.scause <= EXC_STORE_ACCESS;
+    if ((data_fault || tf.scause == EXC_LOAD_PAGE_FAULT || tf.scause == EXC_STORE_PAGE_FAULT) &&
+        uart_owns(tf.stval))
+        console_use_sbi();
+    panic_at(&tf, "%s at %s (stval %#lx) before the trap vector was set up",
+             trap_cause_name(tf.scause), where, (unsigned long)tf.stval);
 }
 
 static bool is_page_fault(uint64_t scause)

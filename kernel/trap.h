@@ -71,7 +71,8 @@ struct trap_frame {
 };
 
 void trap_init_hart(void);                  /* point stvec at trap_vector on this hart */
-__attribute__((noreturn)) void early_trap(void); /* ch12: a trap before that (boot/entry.S) */
+/* ch12: a trap before that, with the faulting code's ra and s0 (boot/entry.S) */
+__attribute__((noreturn)) void early_trap(uint64_t ra, uint64_t s0);
 void trap_handle(struct trap_frame *tf);    /* called by trap.S */
 const char *trap_cause_name(uint64_t scause);
 

@@ -235,6 +235,31 @@ test_uart_misdescribed() {
     [ "$STATUS" != 124 ] || fail "the boot hung silently on a fault before the trap vector"
     expect_status 3
     expect_line '^panic: (load|store/AMO) access fault at uart_[a-z_]+\+0x[0-9a-f]+ \(stval 0x1[0-9a-f]+\) before the trap vector was set up$'
+    # the backtrace starts at the faulting function and goes on to its callers
+    expect_line '^ +#1 0x[0-9a-f]+ console_use_uart\+0x[0-9a-f]+$'
+    expect_line '^ +#2 0x[0-9a-f]+ kmain\+0x[0-9a-f]+$'
+
+    # The same tree with the test device moved where nothing answers: the panic's power-off
+    # faults too. That second trap must not re-enter early_trap (it would recurse until the
+    # stack ran into .bss); boot/entry.S names it through SBI and stops the hart, so QEMU
+    # runs until the timeout.
+    local t=$TEST_DIR/$T_NAME-nested
+    sed 's/reg = <0x00 0x100000 0x00 0x1000>;/reg = <0x00 0x110000 0x00 0x1000>;/' \
+        "$TEST_DIR/$T_NAME-shift.dts" >"$t.dts"
+    ! cmp -s "$t.dts" "$TEST_DIR/$T_NAME-shift.dts" || fail "the test device's reg was not moved"
+    board_dtb "$t"
+    boot --timeout 10 --args init=hello -- -dtb "$t.dtb"
+    expect_status 124
+    expect_line '^panic: (load|store/AMO) access fault at uart_[a-z_]+\+0x[0-9a-f]+ '
+    local pc
+    pc=$(sed -En 's/^hartos: a trap at pc 0x([0-9a-f]{16}) that this hart cannot report \(it has no stack yet, or it trapped again while reporting one\); stopped\r?$/\1/p' "$CONSOLE")
+    [ -n "$pc" ] || fail "no 'hartos: a trap at pc ... cannot report' line after the nested fault"
+    [ "$(grep -c '^panic: ' "$CONSOLE")" = 1 ] || fail "the nested fault panicked again"
+    local fn       # the function the second trap's pc is in: the last text symbol at or below it
+                   # (compared as strings: both are 16 hex digits)
+    fn=$("$(tools/setup prefix)nm" -n build/kernel.elf |
+        awk -v pc="$pc" '$2 ~ /^[tT]$/ && $1 "" <= pc "" { f = $3 } END { print f }')
+    [ "$fn" = poweroff ] || fail "the second trap (pc $pc) is in ${fn:-nothing}, not in poweroff"
 }
 
 run_test uart-misdescribed test_uart_misdescribed
