@@ -271,7 +271,7 @@ static int parse_uart(const struct fdt_node *node, enum fdt_uart_kind kind, cons
         rc = fdt_fail(node->r, FDT_ERR_VALUE,
                       "fdt: reg-io-width of %s is %lu; hartos drives 1 or 4", node->path,
                       (unsigned long)width);
-    if (rc == 0 && width == 4 && out->uart.reg_shift < 2)
+    if (rc == 0 && kind != FDT_UART_SIFIVE && width == 4 && out->uart.reg_shift < 2)
         rc = fdt_fail(node->r, FDT_ERR_VALUE,
                       "fdt: %s has 32-bit registers (reg-io-width 4) only 1 << %u bytes apart; "
                       "they need reg-shift 2 or more", node->path, out->uart.reg_shift);
