@@ -188,17 +188,24 @@ repeat_boot() {
 # make_gdb_session PORT "GDB COMMANDS" [make qemu-gdb VARS...]: what a learner does in two
 # terminals, `make qemu-gdb` and then `make gdb`, with gdb in batch mode running the commands
 # (e.g. "-ex continue -ex bt"). gdb's output goes to $GDB_OUT, QEMU's pid to $QEMU_PID (its output
-# in $TEST_DIR/$T_NAME.qemu), for expect_qemu_gone.
+# in $TEST_DIR/$T_NAME.qemu), for expect_qemu_gone. The VARS reach `make qemu-gdb` only: `make
+# gdb` loads build/kernel.elf, so VARS that build another kernel (LOAD_ADDR) do not belong here.
 make_gdb_session() {
     local port=$1 commands=$2
     shift 2
     timeout -k 5 "$BOOT_TIMEOUT" make --no-print-directory qemu-gdb GDBPORT="$port" "$@" \
         >"$TEST_DIR/$T_NAME.qemu" 2>&1 &
     QEMU_PID=$!
-    wait_for_port "$port"
+    if ! wait_for_port "$port"; then
+        kill "$QEMU_PID" 2>/dev/null    # timeout(1) passes it on to its whole process group
+        cat "$TEST_DIR/$T_NAME.qemu"
+        fail "make qemu-gdb did not open gdb's port $port within 10 s"
+    fi
+    local status=0
     GDB_OUT=$(timeout -k 5 "$BOOT_TIMEOUT" make --no-print-directory gdb GDBPORT="$port" \
-        GDBFLAGS="-batch $commands" 2>&1)
+        GDBFLAGS="-batch $commands" 2>&1) || status=$?
     echo "$GDB_OUT"
+    [ "$status" = 0 ] || fail "make gdb ended with status $status"
 }
 
 # expect_qemu_gone PID LOG: the QEMU that `make qemu-gdb` started (PID, its output in LOG) has
