@@ -15,7 +15,6 @@
 #include "kernel/tty.h"
 
 #include <stdbool.h>
-#include <stddef.h>
 
 /* 16550 register numbers (in units of 1 << reg_shift), with DLAB = 0. */
 #define UART_RBR 0      /* receive buffer register (read) */
@@ -67,15 +66,6 @@ static inline uint8_t reg_read(int reg)
 static inline volatile uint32_t *sifive(int offset)
 {
     return (volatile uint32_t *)(uart_base + offset);
-}
-
-/* ch12: is addr one of the UART's registers? (kernel/trap.c's early_trap asks, to tell a fault
- * at the UART, which must not be reported through it, from any other.) A 16550 has eight
- * registers 1 << reg_shift bytes apart; the SiFive UART's run from txdata to ie. */
-bool uart_owns(uint64_t addr)
-{
-    uint64_t span = uart_kind == UART_SIFIVE ? SIFIVE_IE + 4 : 8u << uart_shift;
-    return uart_base != NULL && addr - (uint64_t)uart_base < span;
 }
 
 void uart_init(enum uart_kind kind, uint64_t base, uint32_t reg_shift, uint32_t io_width)
@@ -132,4 +122,13 @@ void uart_interrupt(void)
     }
     while (reg_read(UART_LSR) & LSR_DATA)
         tty_input(reg_read(UART_RBR));
+}
+
+/* ch12: is addr one of the UART's registers? (kernel/trap.c's early_trap asks, to tell a fault
+ * at the UART, which must not be reported through it, from any other.) A 16550 has eight
+ * registers 1 << reg_shift bytes apart; the SiFive UART's run from txdata to ie. */
+bool uart_owns(uint64_t addr)
+{
+    uint64_t span = uart_kind == UART_SIFIVE ? SIFIVE_IE + 4 : 8u << uart_shift;
+    return uart_base && addr - (uint64_t)uart_base < span;
 }
