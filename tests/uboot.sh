@@ -151,5 +151,33 @@ test_uboot_refusals() {
     echo "$out"
     [ "$status" = 2 ] && grep -q "boot arguments go on the disk" <<<"$out" ||
         fail "BOOT=uboot with ARGS: status $status, '$out'"
+    status=0
+    out=$(BOOT=uboot MACHINE=sifive_u DISK=build/Image tools/qemu --timeout 5 2>&1) || status=$?
+    echo "$out"
+    [ "$status" = 2 ] && grep -q "BOOT=uboot boots QEMU virt .*not MACHINE=sifive_u" <<<"$out" ||
+        fail "BOOT=uboot on sifive_u: status $status, '$out'"
+
+    # ARGS that U-Boot's extlinux would refuse (over 255 bytes) or change (a quote, a backslash,
+    # a ${name} it expands, a line break) are refused, naming why; 255 bytes are taken.
+    local long
+    long="init=echo $(printf '%0245d' 0)"
+    ARGS="$long" tools/mkdisk build/Image "$TEST_DIR/$T_NAME.img" ||
+        fail "tools/mkdisk refused ARGS of 255 bytes"
+    mkdisk_refuses "${long}0" 'ARGS is 256 bytes; U-Boot passes at most 255'
+    mkdisk_refuses "init=echo it's" "ARGS holds ' or "
+    mkdisk_refuses 'init=echo a\b' "ARGS holds ' or "
+    mkdisk_refuses 'init=echo ${fdtcontroladdr}' "ARGS holds ' or "
+    mkdisk_refuses $'init=echo a\nb' 'ARGS holds a line break'
+}
+
+# mkdisk_refuses ARGS MESSAGE: tools/mkdisk exits 2 saying MESSAGE and writes no disk.
+mkdisk_refuses() {
+    local out status=0 disk=$TEST_DIR/$T_NAME-refused.img
+    rm -f "$disk"
+    out=$(ARGS="$1" tools/mkdisk build/Image "$disk" 2>&1) || status=$?
+    echo "$out"
+    [ "$status" = 2 ] && grep -qF "$2" <<<"$out" ||
+        fail "tools/mkdisk with ARGS='$1': status $status, '$out'"
+    [ ! -e "$disk" ] || fail "tools/mkdisk wrote $disk although it refused ARGS='$1'"
 }
 run_test uboot-refusals test_uboot_refusals
