@@ -15,6 +15,7 @@
 /* RISC-V privileged spec, interrupt cause 9: supervisor external interrupt. Each PLIC
  * interrupts-extended pair names a hart's cpu-intc phandle and the cause it raises there. */
 #define IRQ_S_EXTERNAL 9
+#define PLIC_MAX_SIZE  0x4000000 /* the PLIC spec's whole map: 15872 contexts' registers */
 #define ABSENT         1 /* helpers: "not there" (0 is found, < 0 an enum fdt_error) */
 
 /* The UARTs kernel/uart.c drives. snps,dw-apb-uart (the VisionFive 2's) is a 16550 with
@@ -139,6 +140,10 @@ static int reg_entry(const struct fdt_node *node, uint32_t i, uint64_t *base, ui
         return ABSENT;
     *base = read_cells(reg + i * entry, (uint32_t)ac);
     *size = sc ? read_cells(reg + i * entry + 4 * ac, (uint32_t)sc) : 0;
+    if (*base + *size < *base)
+        return fdt_fail(node->r, FDT_ERR_VALUE,
+                        "fdt: reg of %s (%#lx, size %#lx) wraps around the address space",
+                        node->path, (unsigned long)*base, (unsigned long)*size);
     return 0;
 }
 
@@ -300,6 +305,10 @@ static int parse_devices(struct parse *ps, const struct fdt_node *node)
         rc = parse_uart(node, FDT_UART_SIFIVE, match, out);
     } else if (compatible_match(node, plic_compatibles) && !out->plic.present) {
         rc = reg_entry(node, 0, &out->plic.base, &out->plic.size);
+        if (rc == 0 && out->plic.size > PLIC_MAX_SIZE)
+            rc = fdt_fail(node->r, FDT_ERR_VALUE,
+                          "fdt: reg of %s is %#lx bytes; a PLIC's registers take at most %#x",
+                          node->path, (unsigned long)out->plic.size, PLIC_MAX_SIZE);
         if (rc == 0)
             rc = prop_u32(node, "riscv,ndev", &out->plic.ndev);
         ps->plic_pairs = fdt_node_prop(node, "interrupts-extended", &ps->plic_pairs_len);

@@ -232,6 +232,33 @@ static void test_board_no_mmu(void **state)
     free(b.data);
 }
 
+/* The board's PLIC with its reg's size words set to (hi, lo): the parse must fail with err. */
+static void board_plic_size_refused(uint32_t hi, uint32_t lo, const char *err_want)
+{
+    struct fdt_info info;
+    char err[200];
+    struct blob b = dtb_load(dtb_dir, "board");
+    size_t reg = dtb_prop_offset(&b, "interrupt-controller@c000000", "reg") + 12;
+    dtb_set32(&b, reg + 8, hi);
+    dtb_set32(&b, reg + 12, lo);
+    assert_int_equal(fdt_parse(b.data, b.size, &info, err, sizeof err), FDT_ERR_VALUE);
+    assert_string_equal(err, err_want);
+    free(b.data);
+}
+
+/* ch12: a reg that wraps around the address space, or a PLIC bigger than the spec's whole
+ * map, is named; the kernel would otherwise map nothing, or map for ever. */
+static void test_board_plic_reg_refused(void **state)
+{
+    (void)state;
+    board_plic_size_refused(0xffffffff, 0xf8000000,
+                            "fdt: reg of /soc/interrupt-controller@c000000 (0xc000000, size "
+                            "0xfffffffff8000000) wraps around the address space");
+    board_plic_size_refused(0, 0x4001000,
+                            "fdt: reg of /soc/interrupt-controller@c000000 is 0x4001000 bytes; "
+                            "a PLIC's registers take at most 0x4000000");
+}
+
 static void test_find_prop(void **state)
 {
     uint32_t len = 0;
@@ -266,6 +293,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_board_tree),
         cmocka_unit_test(test_board_unknown_uart),
         cmocka_unit_test(test_board_no_mmu),
+        cmocka_unit_test(test_board_plic_reg_refused),
         cmocka_unit_test(test_find_prop),
     };
     return cmocka_run_group_tests(tests, NULL, free_loaded);
