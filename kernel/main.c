@@ -227,11 +227,15 @@ static void start_timer(uint64_t hartid)
 static void start_console_input(uint64_t hartid)
 {
     const struct fdt_hart *h = boot_hart(hartid);
-    const char *why = !console_on_uart()        ? "the console is not on a UART"
-                      : machine.uart.irq == 0   ? "the UART has no interrupts property"
-                      : !machine.plic.present   ? "the device tree has no PLIC"
-                      : h->plic_context < 0     ? "the PLIC has no S-mode context for this hart"
-                                                : NULL;
+    char reason[96];
+    const char *why = !console_on_uart()      ? "the console is not on a UART"
+                      : machine.uart.irq == 0 ? "the UART's interrupts property is missing or 0"
+                      : !machine.plic.present ? "the device tree has no PLIC"
+                      : h->plic_context < 0   ? "the PLIC has no S-mode context for this hart"
+                      : !plic_can_route(machine.plic.base, machine.plic.size, machine.plic.ndev,
+                                        machine.uart.irq, h->plic_context, reason, sizeof(reason))
+                          ? reason
+                          : NULL;
     if (why != NULL) {
         kprintf("console: no input: %s (hart %lu)\n", why, (unsigned long)hartid);
         return;

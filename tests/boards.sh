@@ -206,11 +206,16 @@ run_test sifive_u-make-gdb test_sifive_gdb
 # saying the status is lost (the tree was refused, so the test device is unknown). A copy of virt's UART
 # with the bad properties goes first, so the kernel takes it while OpenSBI keeps printing on
 # the real one (stdout-path).
-virt_bad_uart() {   # virt_bad_uart NAME COMPATIBLE PROPERTY: $TEST_DIR/NAME.dtb
+virt_dts() {        # virt_dts NAME: QEMU virt's own tree, one hart, as $TEST_DIR/NAME.dts
     local t=$TEST_DIR/$1
     qemu-system-riscv64 -machine "virt,dumpdtb=$t.dtb" -bios none -smp 1 -m 128M -nographic \
         >/dev/null 2>&1 || fail "QEMU did not dump virt's device tree"
     dtc -q -I dtb -O dts -o "$t.dts" "$t.dtb" || fail "dtc could not read the dumped tree"
+}
+
+virt_bad_uart() {   # virt_bad_uart NAME COMPATIBLE PROPERTY: $TEST_DIR/NAME.dtb
+    local t=$TEST_DIR/$1
+    virt_dts "$1"
     python3 - "$t.dts" "$2" "$3" <<'EOF2'
 import re, sys
 path, compatible, prop = sys.argv[1:]
@@ -263,6 +268,32 @@ test_uart_misdescribed() {
 }
 
 run_test uart-misdescribed test_uart_misdescribed
+
+# A UART interrupt the PLIC cannot deliver is named, and the console goes on without input:
+# the program still runs. (virt, one hart: the boot hart is hart 0, its S-mode context 1.)
+# expect_no_input NAME SED-EXPRESSION MESSAGE
+expect_no_input() {
+    local t=$TEST_DIR/$T_NAME-$1
+    virt_dts "$T_NAME-$1"
+    sed -i "$2" "$t.dts"
+    ! cmp -s "$t.dts" <(dtc -q -I dtb -O dts "$t.dtb") || fail "$1: the sed changed nothing"
+    board_dtb "$t"
+    boot --smp 1 --args init=hello -- -dtb "$t.dtb"
+    expect_status 0
+    expect_line "^console: no input: $3 \\(hart 0\\)\$"
+    expect_no_line '^console: input on'
+    expect_line "^init: 'hello' exited with status 0$"
+}
+
+test_uart_irq_unroutable() {
+    expect_no_input zero 's/interrupts = <0x0a>;/interrupts = <0x00>;/' \
+        "the UART's interrupts property is missing or 0"
+    expect_no_input past-ndev 's/interrupts = <0x0a>;/interrupts = <0x61>;/' \
+        "the UART's interrupt source 97 is beyond the PLIC's 96 \\(riscv,ndev\\)"
+    expect_no_input small-plic 's/reg = <0x00 0xc000000 0x00 0x600000>;/reg = <0x00 0xc000000 0x00 0x200000>;/' \
+        "the PLIC's reg \\(size 0x200000\\) ends before context 1's registers"
+}
+run_test uart-irq-unroutable test_uart_irq_unroutable
 
 export MACHINE=sifive_u
 run_test sifive_u-boot test_sifive_boot
