@@ -103,8 +103,10 @@ static void print_machine(void *dtb)
     if (machine.uart.present) {
         kprintf("uart: %s at %#lx", machine.uart.compatible, (unsigned long)machine.uart.base);
         if (machine.uart.reg_shift != 0 || machine.uart.reg_io_width != 1)
-            kprintf(", reg-shift %u, reg-io-width %u", machine.uart.reg_shift,
-                    machine.uart.reg_io_width);
+            kprintf(machine.uart.kind == FDT_UART_SIFIVE
+                        ? ", reg-shift %u and reg-io-width %u ignored (its layout is fixed)"
+                        : ", reg-shift %u, reg-io-width %u",
+                    machine.uart.reg_shift, machine.uart.reg_io_width);
         kprintf("\n");
     }
     if (machine.plic.present) {

@@ -105,6 +105,20 @@ test_sifive_unknown_uart() {
     expect_line "^init: 'hello' exited with status 0$"
 }
 
+# reg-shift and reg-io-width mean nothing to a SiFive UART (its layout is fixed): a tree that
+# gives them anyway boots as usual, and the uart line says they are ignored.
+test_sifive_uart_props_ignored() {
+    local t=$TEST_DIR/$T_NAME
+    board_dts 5 "$t"
+    sed -i '/serial@10010000 {/a\                        reg-shift = <2>;\n                        reg-io-width = <4>;' \
+        "$t.dts"
+    board_dtb "$t"
+    boot --smp 4 --args init=hello -- -dtb "$t.dtb"
+    expect_status 0
+    expect_line '^uart: sifive,uart0 at 0x10010000, reg-shift 2 and reg-io-width 4 ignored \(its layout is fixed\)$'
+    expect_line "^init: 'hello' exited with status 0$"
+}
+
 # plic_drop_s DTS HART: take HART's S-mode context out of the PLIC's interrupts-extended, the
 # way trees mark a context unused (irq 0xffffffff). The hart's intc phandle is read from its node.
 plic_drop_s() {
@@ -302,6 +316,7 @@ run_test sifive_u-halt-spoof test_sifive_halt_spoof
 run_test sifive_u-halt-spoof-at-halt test_sifive_halt_spoof_at_halt
 run_test sifive_u-halt-spoof-once test_sifive_halt_spoof_once
 run_test sifive_u-unknown-uart test_sifive_unknown_uart
+run_test sifive_u-uart-props-ignored test_sifive_uart_props_ignored
 run_test sifive_u-plic-no-context test_sifive_plic_no_context
 run_test sifive_u-no-mmu test_sifive_no_mmu
 
