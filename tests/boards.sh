@@ -45,6 +45,19 @@ test_sifive_status() {
     expect_line '^poweroff: halted with status 127; nothing on this machine can power it off$'
 }
 
+# The status comes back even when nobody reads the console (`| head`, here `| true`, which
+# reads nothing): halt-watch keeps watching after its output is closed (it died of a broken
+# pipe, and QEMU ran on until the timeout).
+test_sifive_status_output_closed() {
+    local status
+    MACHINE=sifive_u ARGS=init=nosuch tools/qemu --timeout 30 </dev/null \
+        2>"$TEST_DIR/$T_NAME.err" | true
+    status=${PIPESTATUS[0]}
+    cat "$TEST_DIR/$T_NAME.err"
+    [ "$status" = 127 ] || fail "tools/qemu | true exited $status, not init=nosuch's 127"
+    ! grep -q Traceback "$TEST_DIR/$T_NAME.err" || fail "halt-watch died with a traceback"
+}
+
 # Any program can print the halt line; only the kernel can fill in poweroff_halted, which
 # tools/halt-watch reads back before it ends QEMU. So an echo of the line ends nothing.
 test_sifive_halt_spoof() {
@@ -312,6 +325,7 @@ run_test uart-irq-unroutable test_uart_irq_unroutable
 export MACHINE=sifive_u
 run_test sifive_u-boot test_sifive_boot
 run_test sifive_u-status test_sifive_status
+run_test sifive_u-status-output-closed test_sifive_status_output_closed
 run_test sifive_u-halt-spoof test_sifive_halt_spoof
 run_test sifive_u-halt-spoof-at-halt test_sifive_halt_spoof_at_halt
 run_test sifive_u-halt-spoof-once test_sifive_halt_spoof_once
