@@ -322,6 +322,24 @@ test_uart_irq_unroutable() {
 }
 run_test uart-irq-unroutable test_uart_irq_unroutable
 
+# A test device where nothing answers: the power-off's store faults, and that panic's own
+# power-off must not store again (it did, 48 nested panics deep, until the stack ran out). It
+# says the device faulted and asks SBI, whose firmware uses the same broken device, so QEMU may
+# never end: the status is the timeout's.
+test_test_device_faults() {
+    local t=$TEST_DIR/$T_NAME
+    virt_dts "$T_NAME"
+    sed -i 's/reg = <0x00 0x100000 0x00 0x1000>;/reg = <0x00 0x110000 0x00 0x1000>;/' "$t.dts"
+    board_dtb "$t"
+    boot --smp 1 --timeout 10 --args init=hello -- -dtb "$t.dtb"
+    expect_line "^init: 'hello' exited with status 0$"
+    expect_line '^panic: store/AMO access fault in the kernel at poweroff\+0x[0-9a-f]+ \(sepc 0x[0-9a-f]+, stval 0x110000, scause 0x7\)$'
+    expect_line '^poweroff: the test device faulted; an SBI shutdown cannot carry exit status 3$'
+    expect_no_line 'nested panic'
+    [ "$(grep -c '^panic: ' "$CONSOLE")" = 1 ] || fail "more than one panic"
+}
+run_test test-device-faults test_test_device_faults
+
 export MACHINE=sifive_u
 run_test sifive_u-boot test_sifive_boot
 run_test sifive_u-status test_sifive_status
