@@ -15,6 +15,7 @@
 /* RISC-V privileged spec, interrupt cause 9: supervisor external interrupt. Each PLIC
  * interrupts-extended pair names a hart's cpu-intc phandle and the cause it raises there. */
 #define IRQ_S_EXTERNAL 9
+#define FDT_DEVICE_PAGE 0x1000  /* what vm.c maps of the UART and of the test device */
 #define PLIC_MAX_SIZE  0x4000000 /* the PLIC spec's whole map: 15872 contexts' registers */
 #define ABSENT         1 /* helpers: "not there" (0 is found, < 0 an enum fdt_error) */
 
@@ -150,9 +151,19 @@ static int reg_entry(const struct fdt_node *node, uint32_t i, uint64_t *base, ui
 static int add_range(const struct fdt_reader *r, struct fdt_range *ranges, int *n, int max,
                      struct fdt_range range)
 {
+    bool memory = max == FDT_MAX_MEMORY;
     if (*n == max) /* dropping RAM would be quietly wrong, dropping a reservation dangerous */
         return fdt_fail(r, FDT_ERR_VALUE, "fdt: more than %d %s ranges; raise the limit in fdt.h",
-                        max, max == FDT_MAX_MEMORY ? "memory" : "reserved");
+                        max, memory ? "memory" : "reserved");
+    /* ch12: RAM listed twice would be handed out twice (reservations may overlap freely). */
+    for (int i = 0; memory && i < *n; i++)
+        if (range.base < ranges[i].base + ranges[i].size &&
+            ranges[i].base < range.base + range.size)
+            return fdt_fail(r, FDT_ERR_VALUE,
+                            "fdt: memory %#lx-%#lx (%s) overlaps %#lx-%#lx (%s)",
+                            (unsigned long)range.base, (unsigned long)(range.base + range.size),
+                            range.name, (unsigned long)ranges[i].base,
+                            (unsigned long)(ranges[i].base + ranges[i].size), ranges[i].name);
     ranges[(*n)++] = range;
     return 0;
 }
@@ -352,7 +363,7 @@ static int parse_visit(const struct fdt_node *node, void *ctx)
         rc = add_reg_ranges(node, ps->out->reserved, &ps->out->nreserved, FDT_MAX_RESERVED,
                             false); /* children without reg are allocated dynamically */
     }
-    if (rc == 0 && prop_is(node, "device_type", "memory"))
+    if (rc == 0 && prop_is(node, "device_type", "memory") && enabled(node))
         rc = add_reg_ranges(node, ps->out->memory, &ps->out->nmemory, FDT_MAX_MEMORY, true);
     if (rc == 0)
         rc = parse_devices(ps, node);
@@ -369,6 +380,20 @@ static void resolve_plic_contexts(struct parse *ps)
             if (ps->intc_phandle[h] == phandle && ps->out->harts[h].plic_context < 0)
                 ps->out->harts[h].plic_context = (int)i;
     }
+}
+
+/* ch12: registers in RAM are a tree that cannot be right: writing them would write memory the
+ * kernel hands out (vm.c maps a page for the UART and for the test device). */
+static int check_outside_ram(const struct fdt_reader *r, const struct fdt_info *out,
+                             const char *what, uint64_t base, uint64_t size)
+{
+    for (int i = 0; i < out->nmemory; i++) {
+        const struct fdt_range *m = &out->memory[i];
+        if (base < m->base + m->size && m->base < base + size)
+            return fdt_fail(r, FDT_ERR_VALUE, "fdt: the %s's registers at %#lx are in RAM (%s)",
+                            what, (unsigned long)base, m->name);
+    }
+    return 0;
 }
 
 int fdt_parse(const void *blob, size_t max_size, struct fdt_info *out, char *err, size_t errlen)
@@ -425,5 +450,12 @@ int fdt_parse(const void *blob, size_t max_size, struct fdt_info *out, char *err
         return fdt_fail(&r, FDT_ERR_MISSING, "fdt: /cpus has no timebase-frequency");
     if (out->nmemory == 0)
         return fdt_fail(&r, FDT_ERR_MISSING, "fdt: no memory node (device_type = \"memory\")");
-    return 0;
+    rc = 0;
+    if (out->uart.present)
+        rc = check_outside_ram(&r, out, "UART", out->uart.base, FDT_DEVICE_PAGE);
+    if (rc == 0 && out->test_dev.present)
+        rc = check_outside_ram(&r, out, "test device", out->test_dev.base, FDT_DEVICE_PAGE);
+    if (rc == 0 && out->plic.present)
+        rc = check_outside_ram(&r, out, "PLIC", out->plic.base, out->plic.size);
+    return rc;
 }

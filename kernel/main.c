@@ -173,8 +173,21 @@ static __attribute__((noinline)) void panic_demo(const char *why)
 
 /* Hand RAM to the frame allocator, keeping out the kernel image and the device tree (the
  * tree's own reserved ranges, OpenSBI's among them, it reserves itself), then start the heap. */
+/* ch12: the kernel and its device tree must lie in RAM the tree describes; a tree that says
+ * otherwise would have the frame allocator and the page table trust memory that is not there. */
+static void check_in_ram(const char *what, uint64_t lo, uint64_t hi)
+{
+    for (int i = 0; i < machine.nmemory; i++)
+        if (lo >= machine.memory[i].base && hi <= machine.memory[i].base + machine.memory[i].size)
+            return;
+    panic("memory: the %s (%#lx-%#lx) is not in the RAM the device tree describes", what,
+          (unsigned long)lo, (unsigned long)hi);
+}
+
 static void start_memory(void *dtb)
 {
+    check_in_ram("kernel image", (uint64_t)__kernel_start, (uint64_t)__kernel_end);
+    check_in_ram("device tree", (uint64_t)dtb, (uint64_t)dtb + machine.totalsize);
     const uint64_t busy[][2] = {
         {(uint64_t)__kernel_start, (uint64_t)__kernel_end},
         {(uint64_t)dtb, (uint64_t)dtb + machine.totalsize},

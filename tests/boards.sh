@@ -240,6 +240,16 @@ virt_dts() {        # virt_dts NAME: QEMU virt's own tree, one hart, as $TEST_DI
     dtc -q -I dtb -O dts -o "$t.dts" "$t.dtb" || fail "dtc could not read the dumped tree"
 }
 
+# virt_edited NAME SED-EXPRESSION: QEMU virt's tree (one hart) edited by sed and compiled to
+# $TEST_DIR/$T_NAME-NAME.dtb; a sed that changes nothing fails the test.
+virt_edited() {
+    local t=$TEST_DIR/$T_NAME-$1
+    virt_dts "$T_NAME-$1"
+    sed -i "$2" "$t.dts"
+    ! cmp -s "$t.dts" <(dtc -q -I dtb -O dts "$t.dtb") || fail "$1: the sed changed nothing"
+    board_dtb "$t"
+}
+
 virt_bad_uart() {   # virt_bad_uart NAME COMPATIBLE PROPERTY: $TEST_DIR/NAME.dtb
     local t=$TEST_DIR/$1
     virt_dts "$1"
@@ -300,12 +310,8 @@ run_test uart-misdescribed test_uart_misdescribed
 # the program still runs. (virt, one hart: the boot hart is hart 0, its S-mode context 1.)
 # expect_no_input NAME SED-EXPRESSION MESSAGE
 expect_no_input() {
-    local t=$TEST_DIR/$T_NAME-$1
-    virt_dts "$T_NAME-$1"
-    sed -i "$2" "$t.dts"
-    ! cmp -s "$t.dts" <(dtc -q -I dtb -O dts "$t.dtb") || fail "$1: the sed changed nothing"
-    board_dtb "$t"
-    boot --smp 1 --args init=hello -- -dtb "$t.dtb"
+    virt_edited "$1" "$2"
+    boot --smp 1 --args init=hello -- -dtb "$TEST_DIR/$T_NAME-$1.dtb"
     expect_status 0
     expect_line "^console: no input: $3 \\(hart 0\\)\$"
     expect_no_line '^console: input on'
@@ -339,6 +345,46 @@ test_test_device_faults() {
     [ "$(grep -c '^panic: ' "$CONSOLE")" = 1 ] || fail "more than one panic"
 }
 run_test test-device-faults test_test_device_faults
+
+# Trees whose RAM cannot be right stop the boot, naming what is wrong: RAM listed twice (it
+# would be handed out twice), RAM that does not hold the kernel (the boot went on and died
+# without a word), a UART inside RAM (its "registers" were memory the kernel hands out; the
+# tree keeps OpenSBI's own UART, which stdout-path names, after it).
+# expect_tree_refused NAME SED-EXPRESSION PANIC-REGEX
+expect_tree_refused() {
+    virt_edited "$1" "$2"
+    boot --smp 1 --timeout 15 --args init=hello -- -dtb "$TEST_DIR/$T_NAME-$1.dtb"
+    expect_line "^panic: $3\$"
+    expect_no_line "^init: "
+    [ "$STATUS" != 124 ] || fail "$1: the boot hung"
+}
+
+test_tree_ram_refused() {
+    expect_tree_refused twice \
+        's/reg = <0x00 0x80000000 0x00 0x8000000>;/reg = <0x00 0x80000000 0x00 0x8000000 0x00 0x84000000 0x00 0x4000000>;/' \
+        'fdt: memory 0x84000000-0x88000000 \(memory@80000000\) overlaps 0x80000000-0x88000000 \(memory@80000000\)'
+    expect_tree_refused no-kernel \
+        's/reg = <0x00 0x80000000 0x00 0x8000000>;/reg = <0x00 0x80000000 0x00 0x280000>;/' \
+        'memory: the kernel image \(0x80200000-0x[0-9a-f]+\) is not in the RAM the device tree describes'
+    expect_tree_refused uart-in-ram \
+        's/^\t\tserial@10000000 {/\t\tserial@87000000 {\n\t\t\treg = <0x00 0x87000000 0x00 0x100>;\n\t\t\tcompatible = "ns16550a";\n\t\t};\n&/' \
+        "fdt: the UART's registers at 0x87000000 are in RAM \\(memory@80000000\\)"
+}
+run_test tree-ram-refused test_tree_ram_refused
+
+# A memory node marked disabled is not RAM to use (the kernel cleared it, and faulted there).
+test_tree_disabled_memory() {
+    local t=$TEST_DIR/$T_NAME
+    virt_dts "$T_NAME"
+    sed -i 's/^\tmemory@80000000 {/\tmemory@90000000 {\n\t\tdevice_type = "memory";\n\t\treg = <0x00 0x90000000 0x00 0x1000000>;\n\t\tstatus = "disabled";\n\t};\n&/' "$t.dts"
+    grep -q 'memory@90000000' "$t.dts" || fail "the sed added no memory node"
+    board_dtb "$t"
+    boot --smp 1 --timeout 15 --args init=hello -- -dtb "$t.dtb"
+    expect_status 0
+    expect_no_line '0x90000000'
+    expect_line "^init: 'hello' exited with status 0$"
+}
+run_test tree-disabled-memory test_tree_disabled_memory
 
 export MACHINE=sifive_u
 run_test sifive_u-boot test_sifive_boot

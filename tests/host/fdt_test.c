@@ -259,6 +259,21 @@ static void test_board_plic_reg_refused(void **state)
                             "a PLIC's registers take at most 0x4000000");
 }
 
+/* ch12: a device whose registers lie in RAM is refused: writing them would write memory. */
+static void test_board_uart_in_ram(void **state)
+{
+    struct fdt_info info;
+    char err[200];
+    (void)state;
+    struct blob b = dtb_load(dtb_dir, "board");
+    size_t reg = dtb_prop_offset(&b, "serial@10000000", "reg") + 12;
+    dtb_set32(&b, reg + 4, 0x40000000);
+    assert_int_equal(fdt_parse(b.data, b.size, &info, err, sizeof err), FDT_ERR_VALUE);
+    assert_string_equal(err, "fdt: the UART's registers at 0x40000000 are in RAM "
+                             "(memory@40000000)");
+    free(b.data);
+}
+
 static void test_find_prop(void **state)
 {
     uint32_t len = 0;
@@ -294,6 +309,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_board_unknown_uart),
         cmocka_unit_test(test_board_no_mmu),
         cmocka_unit_test(test_board_plic_reg_refused),
+        cmocka_unit_test(test_board_uart_in_ram),
         cmocka_unit_test(test_find_prop),
     };
     return cmocka_run_group_tests(tests, NULL, free_loaded);
