@@ -8,35 +8,44 @@
 
 #include <stdbool.h>
 
-/* Set by the boot hart before the other harts start; cleared by early_trap (kernel/trap.c) on
- * whichever hart faulted at the UART, while the others may be printing. Relaxed atomics: a
- * reader sees the old value or the new one, and nothing else hangs on which. */
-static bool on_uart;
+/* Set by the boot hart before the other harts start; cleared (ch12) by early_trap
+ * (kernel/trap.c) on whichever hart faulted at the UART, or by console_putc on whichever hart
+ * found it never ready, while the others may be printing. Relaxed atomics: a reader sees the
+ * old value or the new one, and nothing else hangs on which. */
+static int on_uart;            /* 0 or 1 (an int: RISC-V swaps words, not bytes) */
 
 void console_use_uart(enum uart_kind kind, uint64_t base, uint32_t reg_shift, uint32_t io_width)
 {
     uart_init(kind, base, reg_shift, io_width);
-    __atomic_store_n(&on_uart, true, __ATOMIC_RELAXED);
+    __atomic_store_n(&on_uart, 1, __ATOMIC_RELAXED);
 }
 
 void console_use_sbi(void)
 {
-    __atomic_store_n(&on_uart, false, __ATOMIC_RELAXED);
+    __atomic_store_n(&on_uart, 0, __ATOMIC_RELAXED);
 }
 
 bool console_on_uart(void)
 {
-    return __atomic_load_n(&on_uart, __ATOMIC_RELAXED);
+    return __atomic_load_n(&on_uart, __ATOMIC_RELAXED) != 0;
 }
 
 void console_putc(char c)
 {
     if (c == '\n')
         console_putc('\r');     /* the terminal wants CR LF */
-    if (__atomic_load_n(&on_uart, __ATOMIC_RELAXED))
-        uart_putc(c);
-    else
-        sbi_legacy_putchar(c);
+    if (__atomic_load_n(&on_uart, __ATOMIC_RELAXED)) {
+        if (uart_putc(c))
+            return;
+        /* ch12: the UART never had room for the byte: the tree put it where none answers.
+         * Back to SBI, saying so once (whichever hart found it first). */
+        if (__atomic_exchange_n(&on_uart, 0, __ATOMIC_RELAXED))
+            for (const char *m = "\r\nconsole: the UART never had room for a byte; back on the "
+                                 "SBI console\r\n";
+                 *m; m++)
+                sbi_legacy_putchar(*m);
+    }
+    sbi_legacy_putchar(c);
 }
 
 void console_puts(const char *s)

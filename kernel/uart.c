@@ -89,17 +89,17 @@ void uart_init(enum uart_kind kind, uint64_t base, uint32_t reg_shift, uint32_t 
     reg_write(UART_FCR, FCR_ENABLE | FCR_CLEAR_TX);
 }
 
-void uart_putc(char c)
+static bool tx_ready(void);     /* ch12: a bounded wait, at the end of this file */
+/* Send c once the transmitter has room; false if it never has (a UART that is not there). */
+bool uart_putc(char c)
 {
-    if (uart_kind == UART_SIFIVE) {
-        while (*sifive(SIFIVE_TXDATA) & SIFIVE_FULL)
-            ;                                   /* a few microseconds at most */
+    if (!tx_ready())
+        return false;
+    if (uart_kind == UART_SIFIVE)
         *sifive(SIFIVE_TXDATA) = (uint8_t)c;
-        return;
-    }
-    while ((reg_read(UART_LSR) & LSR_THR_EMPTY) == 0)
-        ;                                       /* a few microseconds at most */
-    reg_write(UART_THR, (uint8_t)c);
+    else
+        reg_write(UART_THR, (uint8_t)c);
+    return true;
 }
 
 void uart_rx_interrupts_on(void)
@@ -131,4 +131,19 @@ bool uart_owns(uint64_t addr)
 {
     uint64_t span = uart_kind == UART_SIFIVE ? SIFIVE_IE + 4 : 8u << uart_shift;
     return uart_base && addr - (uint64_t)uart_base < span;
+}
+
+/* ch12: wait until the transmitter can take a byte: a few microseconds on a real UART (a FIFO of
+ * 8 or 16 bytes drains in about a millisecond at 115200 baud). A tree can put the UART where
+ * none answers; its "status" then never says ready, so give up after TX_SPINS reads (tens of
+ * milliseconds) rather than hang the boot without a word. */
+#define TX_SPINS (1u << 20)
+static bool tx_ready(void)
+{
+    for (uint32_t i = 0; i < TX_SPINS; i++) {
+        if (uart_kind == UART_SIFIVE ? (*sifive(SIFIVE_TXDATA) & SIFIVE_FULL) == 0
+                                     : (reg_read(UART_LSR) & LSR_THR_EMPTY) != 0)
+            return true;
+    }
+    return false;
 }

@@ -16,7 +16,7 @@ enum uart_kind {
 
 /* From the device tree node: reg (base), reg-shift, reg-io-width. */
 void uart_init(enum uart_kind kind, uint64_t base, uint32_t reg_shift, uint32_t io_width);
-void uart_putc(char c);
+bool uart_putc(char c);          /* false: the UART never had room (ch12) */
 bool uart_owns(uint64_t addr);   /* ch12: addr is one of its registers */
 /* ch8: raise an interrupt for every received byte; uart_interrupt (the PLIC's handler for the
  * UART) passes them to tty_input. */

@@ -386,6 +386,20 @@ test_tree_disabled_memory() {
 }
 run_test tree-disabled-memory test_tree_disabled_memory
 
+# A UART where nothing answers (here virtio-mmio's first slot, which reads 0, put before the
+# real one): it never says it has room to send. The console waits a bounded time, goes back to
+# SBI saying so, and the boot goes on without input (it hung without a word).
+test_uart_never_ready() {
+    virt_edited virtio \
+        's/^\t\tserial@10000000 {/\t\tserial@10001000 {\n\t\t\treg = <0x00 0x10001000 0x00 0x100>;\n\t\t\tcompatible = "ns16550a";\n\t\t};\n&/'
+    boot --smp 2 --timeout 30 --args init=hello -- -dtb "$TEST_DIR/$T_NAME-virtio.dtb"
+    expect_status 0
+    expect_line '^console: the UART never had room for a byte; back on the SBI console$'
+    expect_line '^console: no input: the console is not on a UART \(hart [01]\)$'
+    expect_line "^init: 'hello' exited with status 0$"
+}
+run_test uart-never-ready test_uart_never_ready
+
 export MACHINE=sifive_u
 run_test sifive_u-boot test_sifive_boot
 run_test sifive_u-status test_sifive_status
