@@ -221,6 +221,10 @@ static const struct fdt_hart *boot_hart(uint64_t hartid)
     for (int i = 0; i < machine.nharts; i++)
         if (machine.harts[i].id == hartid)
             return &machine.harts[i];
+    if (machine.harts_skipped > 0)      /* ch12: it came after the first FDT_MAX_HARTS */
+        panic("boot hart %lu is not among the first %d harts of the device tree, the ones "
+              "hartos keeps (FDT_MAX_HARTS in kernel/fdt.h)",
+              (unsigned long)hartid, FDT_MAX_HARTS);
     panic("boot hart %lu is not among the device tree's harts", (unsigned long)hartid);
 }
 

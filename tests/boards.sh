@@ -400,6 +400,31 @@ test_uart_never_ready() {
 }
 run_test uart-never-ready test_uart_never_ready
 
+# 17 harts, the boot hart's node listed last: hartos keeps the first 16 and must say that this
+# is why it cannot find the boot hart (it said the hart was not in the tree). Under -icount
+# hart 0 is the first to reach OpenSBI's boot lottery, every time.
+test_boot_hart_beyond_limit() {
+    local t=$TEST_DIR/$T_NAME
+    qemu-system-riscv64 -machine "virt,dumpdtb=$t.dtb" -bios none -smp 17 -m 128M -nographic \
+        >/dev/null 2>&1 || fail "QEMU did not dump virt's device tree"
+    dtc -q -I dtb -O dts -o "$t.dts" "$t.dtb" || fail "dtc could not read the dumped tree"
+    python3 - "$t.dts" <<'EOF2'
+import re, sys
+path = sys.argv[1]
+dts = open(path).read()
+node = re.search(r"\t\tcpu@0 \{.*?\n\t\t\};\n", dts, re.S).group(0)
+dts = dts.replace(node, "", 1)
+last = re.search(r"\t\tcpu@16 \{.*?\n\t\t\};\n", dts, re.S).group(0)
+open(path, "w").write(dts.replace(last, last + node, 1))
+EOF2
+    board_dtb "$t"
+    boot --smp 17 --icount --timeout 60 --args init=hello -- -dtb "$t.dtb"
+    expect_status 3
+    expect_line '^hartos: booting on hart 0, '
+    expect_line '^panic: boot hart 0 is not among the first 16 harts of the device tree, the ones hartos keeps \(FDT_MAX_HARTS in kernel/fdt.h\)$'
+}
+run_test boot-hart-beyond-limit test_boot_hart_beyond_limit
+
 export MACHINE=sifive_u
 run_test sifive_u-boot test_sifive_boot
 run_test sifive_u-status test_sifive_status
