@@ -127,8 +127,16 @@ void vm_flush(uint64_t hart_bits, uint64_t va, size_t len)
 }
 
 /* Map [lo, hi), widened to whole pages, at the same addresses with perm. */
+/* ch12: the identity map can reach only what an Sv39 address can name in the lower half of the
+ * address space: below 2^38 (256 GiB). A table index keeps 9 bits a level, so an address above
+ * that would silently map (and overwrite) one below it. */
+#define VM_IDENTITY_TOP (1UL << 38)
+
 static void kernel_map(uint64_t lo, uint64_t hi, pte_t perm)
 {
+    if (hi > VM_IDENTITY_TOP)
+        panic("vm: %#lx-%#lx (RAM or a device's registers) is beyond 256 GiB, which Sv39's "
+              "identity map cannot reach", (unsigned long)lo, (unsigned long)hi);
     for (uint64_t a = lo & ~(PAGE_SIZE - 1); a < hi; a += PAGE_SIZE) {
         pte_t *e = vm_walk_alloc(kernel_root, a, true, &kernel_tables);
         if (e == NULL)

@@ -425,6 +425,18 @@ EOF2
 }
 run_test boot-hart-beyond-limit test_boot_hart_beyond_limit
 
+# A device above 256 GiB, which the Sv39 identity map cannot reach: named at vm_init (the map
+# wrapped it onto a lower address without a word). The test device is the one moved there, so
+# the panic's power-off faults too, and SBI's, in the firmware, hangs: the status is the
+# timeout's.
+test_tree_beyond_sv39() {
+    virt_edited test-dev 's/reg = <0x00 0x100000 0x00 0x1000>;/reg = <0x80 0x100000 0x00 0x1000>;/'
+    boot --smp 1 --timeout 10 --args init=hello -- -dtb "$TEST_DIR/$T_NAME-test-dev.dtb"
+    expect_line "^panic: vm: 0x8000100000-0x8000101000 \\(RAM or a device's registers\\) is beyond 256 GiB, which Sv39's identity map cannot reach$"
+    expect_no_line "^init: "
+}
+run_test tree-beyond-sv39 test_tree_beyond_sv39
+
 export MACHINE=sifive_u
 run_test sifive_u-boot test_sifive_boot
 run_test sifive_u-status test_sifive_status
