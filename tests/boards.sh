@@ -58,6 +58,18 @@ test_sifive_status_output_closed() {
     ! grep -q Traceback "$TEST_DIR/$T_NAME.err" || fail "halt-watch died with a traceback"
 }
 
+# Under a TMPDIR too long for a unix socket's path (107 bytes), QEMU refused the monitor's
+# socket and sifive_u could not start; tools/qemu puts the socket under /tmp then.
+test_sifive_long_tmpdir() {
+    local long=$TEST_DIR/$(printf 'd%.0s' $(seq 110)) status=0
+    mkdir -p "$long"
+    TMPDIR=$long MACHINE=sifive_u SMP=2 ARGS=init=nosuch tools/qemu --timeout 30 </dev/null \
+        >"$TEST_DIR/$T_NAME.console" 2>&1 || status=$?
+    cat "$TEST_DIR/$T_NAME.console"
+    rm -rf "$long"
+    [ "$status" = 127 ] || fail "with a ${#long}-byte TMPDIR, tools/qemu exited $status, not 127"
+}
+
 # Any program can print the halt line; only the kernel can fill in poweroff_halted, which
 # tools/halt-watch reads back before it ends QEMU. So an echo of the line ends nothing.
 test_sifive_halt_spoof() {
@@ -441,6 +453,7 @@ export MACHINE=sifive_u
 run_test sifive_u-boot test_sifive_boot
 run_test sifive_u-status test_sifive_status
 run_test sifive_u-status-output-closed test_sifive_status_output_closed
+run_test sifive_u-long-tmpdir test_sifive_long_tmpdir
 run_test sifive_u-halt-spoof test_sifive_halt_spoof
 run_test sifive_u-halt-spoof-at-halt test_sifive_halt_spoof_at_halt
 run_test sifive_u-halt-spoof-once test_sifive_halt_spoof_once
