@@ -135,15 +135,20 @@ bool uart_owns(uint64_t addr)
 
 /* ch12: wait until the transmitter can take a byte: a few microseconds on a real UART (a FIFO of
  * 8 or 16 bytes drains in about a millisecond at 115200 baud). A tree can put the UART where
- * none answers; its "status" then never says ready, so give up after TX_SPINS reads (tens of
- * milliseconds) rather than hang the boot without a word. */
+ * none answers; its "status" then never says ready, so until it has said so once, give up after
+ * TX_SPINS reads rather than hang the boot without a word. After that it is a UART, and a slow
+ * reader at the other end (a stalled terminal) is waited for. */
 #define TX_SPINS (1u << 20)
+static int answered;            /* set once by whichever hart first sees it ready */
+
 static bool tx_ready(void)
 {
-    for (uint32_t i = 0; i < TX_SPINS; i++) {
+    for (uint32_t i = 0; i < TX_SPINS || __atomic_load_n(&answered, __ATOMIC_RELAXED); i++) {
         if (uart_kind == UART_SIFIVE ? (*sifive(SIFIVE_TXDATA) & SIFIVE_FULL) == 0
-                                     : (reg_read(UART_LSR) & LSR_THR_EMPTY) != 0)
+                                     : (reg_read(UART_LSR) & LSR_THR_EMPTY) != 0) {
+            __atomic_store_n(&answered, 1, __ATOMIC_RELAXED);
             return true;
+        }
     }
     return false;
 }
