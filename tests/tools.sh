@@ -62,31 +62,36 @@ run_test tools-hang-times-out test_hang_times_out
 
 # A signal that ends tools/qemu (a harness's timeout, a closed terminal) ends its QEMU too, and
 # on sifive_u tools/halt-watch: none of them is left running. The boot waits at the shell's
-# prompt; a token in its arguments finds this test's QEMU among any others.
+# prompt. A token in the boot arguments finds this test's QEMU among any others, and a TMPDIR of
+# its own its halt-watch (whose arguments name the monitor's socket there).
 test_signal_ends_qemu() {
-    local machine sig token pid status
+    local machine sig token tmp pid status console
     for machine in virt sifive_u; do
         for sig in TERM INT HUP; do
             token=signal-test-$$-$RANDOM
+            tmp=$(mktemp -d "$TEST_DIR/$token.XXXX")
+            tmp=$(cd "$tmp" && pwd)
+            console=$TEST_DIR/$T_NAME-$machine-$sig.console
             # (a background job ignores SIGINT unless told otherwise: env puts it back, as a
             # terminal's Ctrl-C would find it)
-            MACHINE=$machine ARGS="init=sh $token" env --default-signal=INT \
-                tools/qemu --timeout 30 </dev/null \
-                >"$TEST_DIR/$T_NAME-$machine-$sig.console" 2>&1 &
+            TMPDIR=$tmp MACHINE=$machine ARGS="init=sh $token" env --default-signal=INT \
+                tools/qemu --timeout 60 </dev/null >"$console" 2>&1 &
             pid=$!
-            for _ in $(seq 100); do
-                grep -q 'sh[$] ' "$TEST_DIR/$T_NAME-$machine-$sig.console" 2>/dev/null && break
+            for _ in $(seq 300); do
+                grep -q 'sh[$] ' "$console" 2>/dev/null && break
                 sleep 0.1
             done
-            grep -q 'sh[$] ' "$TEST_DIR/$T_NAME-$machine-$sig.console" ||
-                fail "$machine: the shell's prompt did not come within 10 s"
+            grep -q 'sh[$] ' "$console" || fail "$machine: the shell's prompt did not come within 30 s"
+            [ "$machine" = virt ] || pgrep -f "halt-watch $tmp" >/dev/null ||
+                fail "$machine: no halt-watch found to check"
             kill -"$sig" "$pid"
             status=0
             wait "$pid" || status=$?
             sleep 0.5
-            if pgrep -f "$token" >/dev/null; then
-                pkill -f "$token"
-                fail "$machine: QEMU (or halt-watch) outlived tools/qemu after SIG$sig"
+            if pgrep -f "$token|$tmp" >/dev/null; then
+                pgrep -af "$token|$tmp"
+                pkill -f "$token|$tmp"
+                fail "$machine: QEMU or halt-watch outlived tools/qemu after SIG$sig"
             fi
             [ "$status" -gt 128 ] || fail "$machine: tools/qemu exited $status after SIG$sig"
             echo "$machine, SIG$sig: tools/qemu exited $status, nothing left running"
