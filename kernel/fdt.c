@@ -156,7 +156,7 @@ static int add_range(const struct fdt_reader *r, struct fdt_range *ranges, int *
         return fdt_fail(r, FDT_ERR_VALUE, "fdt: more than %d %s ranges; raise the limit in fdt.h",
                         max, memory ? "memory" : "reserved");
     /* ch12: RAM listed twice would be handed out twice (reservations may overlap freely). */
-    for (int i = 0; memory && i < *n; i++)
+    for (int i = 0; memory && range.size > 0 && i < *n; i++)
         if (range.base < ranges[i].base + ranges[i].size &&
             ranges[i].base < range.base + range.size)
             return fdt_fail(r, FDT_ERR_VALUE,

@@ -221,10 +221,10 @@ static const struct fdt_hart *boot_hart(uint64_t hartid)
     for (int i = 0; i < machine.nharts; i++)
         if (machine.harts[i].id == hartid)
             return &machine.harts[i];
-    if (machine.harts_skipped > 0)      /* ch12: it came after the first FDT_MAX_HARTS */
-        panic("boot hart %lu is not among the first %d harts of the device tree, the ones "
-              "hartos keeps (FDT_MAX_HARTS in kernel/fdt.h)",
-              (unsigned long)hartid, FDT_MAX_HARTS);
+    if (machine.harts_skipped > 0)      /* ch12: perhaps it came after the first 16 */
+        panic("boot hart %lu is not among the %d harts hartos keeps (FDT_MAX_HARTS in "
+              "kernel/fdt.h); the device tree lists %d more, which it skips",
+              (unsigned long)hartid, FDT_MAX_HARTS, machine.harts_skipped);
     panic("boot hart %lu is not among the device tree's harts", (unsigned long)hartid);
 }
 
@@ -251,8 +251,8 @@ static void start_console_input(uint64_t hartid)
                       : machine.uart.irq == 0 ? "the UART's interrupts property is missing or 0"
                       : !machine.plic.present ? "the device tree has no PLIC"
                       : h->plic_context < 0   ? "the PLIC has no S-mode context for this hart"
-                      : !plic_can_route(machine.plic.base, machine.plic.size, machine.plic.ndev,
-                                        machine.uart.irq, h->plic_context, reason, sizeof(reason))
+                      : !plic_can_route(machine.plic.size, machine.plic.ndev, machine.uart.irq,
+                                        h->plic_context, reason, sizeof(reason))
                           ? reason
                           : NULL;
     if (why != NULL) {

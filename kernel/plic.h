@@ -9,10 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ch12: whether source can be routed to context on a PLIC whose node gives base, size and
- * ndev; if not, why, in why[n]. */
-bool plic_can_route(uint64_t base, uint64_t size, uint32_t ndev, uint32_t source, int context,
-                    char *why, size_t n);
+/* ch12: whether source can be routed to context on a PLIC whose node gives size and ndev; if
+ * not, why, in why[n]. */
+bool plic_can_route(uint64_t size, uint32_t ndev, uint32_t source, int context, char *why,
+                    size_t n);
 
 /* base: the PLIC's registers (the device tree's reg); ndev: its riscv,ndev. */
 void plic_init(uint64_t base, uint32_t ndev);

@@ -44,8 +44,9 @@ void poweroff(int status)
 {
     trace_dump();               /* ch11: with trace=N, the rings first (kernel/trace.c) */
     /* ch12: a tree can put the test device where nothing answers. The store then faults, the
-     * fault panics, and the panic calls poweroff again on this hart: it must not store again
-     * (it would fault for ever), so a hart stores only once. */
+     * fault panics, and the panic calls poweroff again on this hart: that call must not store
+     * again (it would fault for ever). So a hart that finds itself the last to have stored
+     * skips the device. */
     bool faulted = false;
     if (finisher) {
         int me = this_hart()->index;
@@ -56,10 +57,14 @@ void poweroff(int status)
             *finisher = ((uint32_t)(status & 0xff) << 16) | FINISHER_FAIL;
     }
 
-    /* Still here: no finisher. Shut down through the firmware; the status is lost, so say it. */
+    /* Still here: the finisher did not end the machine. Shut down through the firmware; the
+     * status is lost, so say it. */
     if (status != 0)
         kprintf("poweroff: %s; an SBI shutdown cannot carry exit status %d\n",
-                faulted ? "the test device faulted" : "no test device known", status);
+                !finisher ? "no test device known"
+                : faulted ? "the test device faulted"
+                          : "the test device did not end the machine",
+                status);
     struct sbiret r = sbi_system_reset(SBI_SRST_TYPE_SHUTDOWN,
                                        status ? SBI_SRST_REASON_FAILURE : SBI_SRST_REASON_NONE);
     kprintf("poweroff: SBI system reset failed: %s\n", sbi_strerror(r.error));
