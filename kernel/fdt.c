@@ -157,8 +157,8 @@ static int add_range(const struct fdt_reader *r, struct fdt_range *ranges, int *
                         max, memory ? "memory" : "reserved");
     /* ch12: RAM listed twice would be handed out twice (reservations may overlap freely). */
     for (int i = 0; memory && range.size > 0 && i < *n; i++)
-        if (range.base < ranges[i].base + ranges[i].size &&
-            ranges[i].base < range.base + range.size)
+        if (ranges_overlap(range.base, range.base + range.size, ranges[i].base,
+                           ranges[i].base + ranges[i].size))
             return fdt_fail(r, FDT_ERR_VALUE,
                             "fdt: memory %#lx-%#lx (%s) overlaps %#lx-%#lx (%s)",
                             (unsigned long)range.base, (unsigned long)(range.base + range.size),
@@ -389,7 +389,7 @@ static int check_outside_ram(const struct fdt_reader *r, const struct fdt_info *
 {
     for (int i = 0; i < out->nmemory; i++) {
         const struct fdt_range *m = &out->memory[i];
-        if (base < m->base + m->size && m->base < base + size)
+        if (ranges_overlap(base, base + size, m->base, m->base + m->size))
             return fdt_fail(r, FDT_ERR_VALUE, "fdt: the %s's registers at %#lx are in RAM (%s)",
                             what, (unsigned long)base, m->name);
     }

@@ -29,6 +29,13 @@ enum fdt_uart_kind {
     FDT_UART_SIFIVE = 2, /* sifive,uart0: 32-bit registers, its own layout */
 };
 
+/* Do [lo1, hi1) and [lo2, hi2) share a byte? (The parser's checks of RAM and devices, and
+ * vm.c's of reservations, ask.) */
+static inline bool ranges_overlap(uint64_t lo1, uint64_t hi1, uint64_t lo2, uint64_t hi2)
+{
+    return lo1 < hi2 && lo2 < hi1;
+}
+
 struct fdt_range {
     uint64_t base, size;
     const char *name; /* node name ("memory@80000000"), or "memreserve" */

@@ -156,11 +156,6 @@ static void kernel_unmap(uint64_t lo, uint64_t hi)
     }
 }
 
-static bool overlaps(uint64_t lo1, uint64_t hi1, uint64_t lo2, uint64_t hi2)
-{
-    return lo1 < hi2 && lo2 < hi1;
-}
-
 void vm_init(const struct fdt_info *m, const void *dtb)
 {
     kernel_root = vm_table_alloc(&kernel_tables);
@@ -176,8 +171,8 @@ void vm_init(const struct fdt_info *m, const void *dtb)
     for (int i = 0; i < m->nreserved; i++) {
         uint64_t lo = m->reserved[i].base, hi = lo + m->reserved[i].size;
         /* A tree may reserve itself or the kernel (/memreserve/); those we still need. */
-        if (overlaps(lo, hi, dtb_lo, dtb_hi) ||
-            overlaps(lo, hi, (uint64_t)__kernel_start, (uint64_t)__kernel_end))
+        if (ranges_overlap(lo, hi, dtb_lo, dtb_hi) ||
+            ranges_overlap(lo, hi, (uint64_t)__kernel_start, (uint64_t)__kernel_end))
             continue;
         kernel_unmap(lo, hi);
         kprintf("vm: %#lx-%#lx unmapped (%s)\n", (unsigned long)lo, (unsigned long)hi,
