@@ -5,12 +5,16 @@
 # run again on it (names prefixed sifive_u-). `--smp N` there means N harts that run hartos:
 # tests/lib.sh's qemu_smp adds hart 0.
 
-# sifive_u's own device tree, as QEMU generates it for -smp SMP; edited copies go in with -dtb.
-board_dts() {
-    local smp=$1 out=$2
-    qemu-system-riscv64 -machine "sifive_u,dumpdtb=$out.dtb" -smp "$smp" -m 128M -nographic \
-        >/dev/null 2>&1 || fail "QEMU did not dump sifive_u's device tree"
-    dtc -q -I dtb -O dts -o "$out.dts" "$out.dtb" || fail "dtc could not read the dumped tree"
+# dump_dts MACHINE SMP OUT: QEMU's own device tree for MACHINE with SMP harts, as OUT.dts (and
+# the blob, OUT.dtb); edited copies go in with -dtb.
+dump_dts() {
+    qemu-system-riscv64 -machine "$1,dumpdtb=$3.dtb" -bios none -smp "$2" -m 128M -nographic \
+        >/dev/null 2>&1 || fail "QEMU did not dump $1's device tree"
+    dtc -q -I dtb -O dts -o "$3.dts" "$3.dtb" || fail "dtc could not read the dumped tree"
+}
+
+board_dts() {       # board_dts SMP OUT: sifive_u's
+    dump_dts sifive_u "$@"
 }
 
 board_dtb() {
@@ -245,11 +249,8 @@ run_test sifive_u-make-gdb test_sifive_gdb
 # saying the status is lost (the tree was refused, so the test device is unknown). A copy of virt's UART
 # with the bad properties goes first, so the kernel takes it while OpenSBI keeps printing on
 # the real one (stdout-path).
-virt_dts() {        # virt_dts NAME: QEMU virt's own tree, one hart, as $TEST_DIR/NAME.dts
-    local t=$TEST_DIR/$1
-    qemu-system-riscv64 -machine "virt,dumpdtb=$t.dtb" -bios none -smp 1 -m 128M -nographic \
-        >/dev/null 2>&1 || fail "QEMU did not dump virt's device tree"
-    dtc -q -I dtb -O dts -o "$t.dts" "$t.dtb" || fail "dtc could not read the dumped tree"
+virt_dts() {        # virt_dts NAME [SMP]: virt's tree, one hart by default, as $TEST_DIR/NAME.dts
+    dump_dts virt "${2:-1}" "$TEST_DIR/$1"
 }
 
 # virt_edited NAME SED-EXPRESSION: QEMU virt's tree (one hart) edited by sed and compiled to
@@ -345,11 +346,8 @@ run_test uart-irq-unroutable test_uart_irq_unroutable
 # says the device faulted and asks SBI, whose firmware uses the same broken device, so QEMU may
 # never end: the status is the timeout's.
 test_test_device_faults() {
-    local t=$TEST_DIR/$T_NAME
-    virt_dts "$T_NAME"
-    sed -i 's/reg = <0x00 0x100000 0x00 0x1000>;/reg = <0x00 0x110000 0x00 0x1000>;/' "$t.dts"
-    board_dtb "$t"
-    boot --smp 1 --timeout 10 --args init=hello -- -dtb "$t.dtb"
+    virt_edited moved 's/reg = <0x00 0x100000 0x00 0x1000>;/reg = <0x00 0x110000 0x00 0x1000>;/'
+    boot --smp 1 --timeout 10 --args init=hello -- -dtb "$TEST_DIR/$T_NAME-moved.dtb"
     expect_line "^init: 'hello' exited with status 0$"
     expect_line '^panic: store/AMO access fault in the kernel at poweroff\+0x[0-9a-f]+ \(sepc 0x[0-9a-f]+, stval 0x110000, scause 0x7\)$'
     expect_line '^poweroff: the test device faulted; an SBI shutdown cannot carry exit status 3$'
@@ -386,12 +384,9 @@ run_test tree-ram-refused test_tree_ram_refused
 
 # A memory node marked disabled is not RAM to use (the kernel cleared it, and faulted there).
 test_tree_disabled_memory() {
-    local t=$TEST_DIR/$T_NAME
-    virt_dts "$T_NAME"
-    sed -i 's/^\tmemory@80000000 {/\tmemory@90000000 {\n\t\tdevice_type = "memory";\n\t\treg = <0x00 0x90000000 0x00 0x1000000>;\n\t\tstatus = "disabled";\n\t};\n&/' "$t.dts"
-    grep -q 'memory@90000000' "$t.dts" || fail "the sed added no memory node"
-    board_dtb "$t"
-    boot --smp 1 --timeout 15 --args init=hello -- -dtb "$t.dtb"
+    virt_edited extra 's/^\tmemory@80000000 {/\tmemory@90000000 {\n\t\tdevice_type = "memory";\n\t\treg = <0x00 0x90000000 0x00 0x1000000>;\n\t\tstatus = "disabled";\n\t};\n&/'
+    grep -q 'memory@90000000' "$TEST_DIR/$T_NAME-extra.dts" || fail "the sed added no memory node"
+    boot --smp 1 --timeout 15 --args init=hello -- -dtb "$TEST_DIR/$T_NAME-extra.dtb"
     expect_status 0
     expect_no_line '0x90000000'
     expect_line "^init: 'hello' exited with status 0$"
@@ -417,9 +412,7 @@ run_test uart-never-ready test_uart_never_ready
 # hart 0 is the first to reach OpenSBI's boot lottery, every time.
 test_boot_hart_beyond_limit() {
     local t=$TEST_DIR/$T_NAME
-    qemu-system-riscv64 -machine "virt,dumpdtb=$t.dtb" -bios none -smp 17 -m 128M -nographic \
-        >/dev/null 2>&1 || fail "QEMU did not dump virt's device tree"
-    dtc -q -I dtb -O dts -o "$t.dts" "$t.dtb" || fail "dtc could not read the dumped tree"
+    virt_dts "$T_NAME" 17
     python3 - "$t.dts" <<'EOF2'
 import re, sys
 path = sys.argv[1]
