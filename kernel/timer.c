@@ -103,10 +103,22 @@ FRAMELESS void timer_interrupt(struct trap_frame *tf)
      * the moment its hart wrote stimecmp), fewer instructions than this handler takes, and
      * never left it: stress_kill's parent, woken from a sleep, never reached its kill. A wfi
      * ends the turn; with this tick still pending it does not wait (on real harts, or
-     * without -icount, it is a no-op), and the hart goes on at its next turn. */
-    if (end_turn)
+     * without -icount, it is a no-op), and the hart goes on at its next turn.
+     *
+     * The wfi was not the whole cure (ch12). Writing a deadline that becomes the earliest
+     * one also ends the writer's turn, and the hart whose turn ends last gets the long turn
+     * that follows; which one that is followed the rounding, and the same order could come
+     * back every period: a hart got its handler and nothing more, for ever (stress_kill on 8
+     * harts stopped at round 68, whatever the rate). So under -icount each hart's deadline
+     * is 0 to MAX_HARTS - 1 timebase ticks after the grid's, never the same as another
+     * hart's, in an order that turns by one every period: no hart is last for ever. A few
+     * ticks of the timebase are nothing beside a period, and timer_next stays on the grid. */
+    uint64_t when = h->timer_next;
+    if (end_turn) {
         wfi();
-    set_deadline(h->timer_next);
+        when += ((when - boot_time) / period + (uint64_t)h->index) & (MAX_HARTS - 1);
+    }
+    set_deadline(when);
     sched_tick();               /* time slices and sleepers */
 }
 
