@@ -20,6 +20,7 @@
 #include "kernel/hart.h"
 #include "kernel/panic.h"
 #include "kernel/printf.h"
+#include "kernel/race.h"
 #include "kernel/riscv.h"
 #include "kernel/sbi.h"
 #include "kernel/smp.h"
@@ -234,27 +235,45 @@ void vm_kernel_guard(void *page)
  * Not with SBI remote_sfence_vma: OpenSBI waits for the other harts by spinning in M-mode, and
  * under -icount, where every hart shares one host thread, that spin all but stops the machine
  * (seen: a 2-hart ktest hung for minutes on its first task's stack). So we shoot down with our
- * own IPIs and wait in wfi, which lets the other harts run: each hart that owes a flush has its
- * bit in kernel_flush_wanted, flushes its whole TLB in its IPI handler (vm_kernel_flush_ack)
- * and clears its bit; the last one kicks the waiters awake. */
-static uint64_t kernel_flush_wanted;    /* bit i: harts[i] owes a sfence.vma; atomic */
-static uint64_t kernel_flush_waiters;   /* bit i: harts[i] waits for those; atomic */
+ * own IPIs and wait in wfi, which lets the other harts run.
+ *
+ * Each hart counts the flushes asked of it (flush_asked) and the requests its last flush
+ * covered (flush_done). A requester stores the PTE, then adds one to each other hart's
+ * flush_asked, keeping the number it got, and waits until every flush_done has reached it. A
+ * hart's IPI handler (vm_kernel_flush_ack) reads its flush_asked, flushes its whole TLB, and
+ * only then publishes what it read as flush_done: every request it counted stored its PTE
+ * before it counted, so that flush covers it, and a request it did not count is still owed
+ * and comes with an IPI of its own. (Until ch12 a hart cleared a "flush wanted" bit and then
+ * flushed: in between, unguard could return and the frame be reused. The race build's
+ * windows below show it: vm_unguard_flushes_every_hart failed 4 boots in 10 on 4 harts.) */
+static uint64_t flush_asked[MAX_HARTS];    /* flushes asked of harts[i]; atomic */
+static uint64_t flush_done[MAX_HARTS];     /* of those, how many harts[i] has done; atomic */
+static uint64_t kernel_flush_waiters;      /* bit i: harts[i] waits for flushes; atomic */
 
 void vm_kernel_flush_ack(void)
 {
     struct hart *h = this_hart();
-    uint64_t bit = 1UL << h->index;
-    if ((__atomic_load_n(&kernel_flush_wanted, __ATOMIC_RELAXED) & bit) == 0)
-        return;
-    /* Clear first, then flush: a request that lands after the clear gets a flush of its own;
-     * one that landed before is covered, since its PTE store precedes our clear. The hart
-     * that clears the last bit wakes the waiters. */
-    uint64_t left = __atomic_and_fetch(&kernel_flush_wanted, ~bit, __ATOMIC_SEQ_CST);
+    int i = h->index;
+    uint64_t asked = __atomic_load_n(&flush_asked[i], __ATOMIC_SEQ_CST);
+    if (asked == __atomic_load_n(&flush_done[i], __ATOMIC_RELAXED))
+        return;                         /* nothing owed: an IPI for something else */
+    RACE_WINDOW();                      /* a request counted now is covered by this flush */
     sfence_vma_all();
     h->kernel_flushes++;
-    uint64_t waiters = __atomic_load_n(&kernel_flush_waiters, __ATOMIC_SEQ_CST) & ~bit;
-    if (left == 0 && waiters)
-        smp_kick_many(waiters);
+    RACE_WINDOW();                      /* flushed, not yet said: the requesters still wait */
+    __atomic_store_n(&flush_done[i], asked, __ATOMIC_SEQ_CST);
+    uint64_t waiters = __atomic_load_n(&kernel_flush_waiters, __ATOMIC_SEQ_CST) & ~(1UL << i);
+    if (waiters)
+        smp_kick_many(waiters);         /* each looks whether its flushes are all done */
+}
+
+/* Have the harts in `others` all done the flushes `want` names? */
+static bool flushes_done(uint64_t others, const uint64_t *want)
+{
+    for (int i = 0; i < MAX_HARTS; i++)
+        if ((others & (1UL << i)) && __atomic_load_n(&flush_done[i], __ATOMIC_ACQUIRE) < want[i])
+            return false;
+    return true;
 }
 
 void vm_kernel_unguard(void *page)
@@ -271,12 +290,15 @@ void vm_kernel_unguard(void *page)
                      __ATOMIC_SEQ_CST);
     sfence_vma_page((uint64_t)page);
     if (others) {
+        uint64_t want[MAX_HARTS];
         __atomic_fetch_or(&kernel_flush_waiters, me, __ATOMIC_SEQ_CST);
-        __atomic_fetch_or(&kernel_flush_wanted, others, __ATOMIC_SEQ_CST);
+        for (int i = 0; i < MAX_HARTS; i++)
+            if (others & (1UL << i))
+                want[i] = __atomic_add_fetch(&flush_asked[i], 1, __ATOMIC_SEQ_CST);
         smp_kick_many(others);
         /* Interrupts are off: our own IPIs (a kick back, another hart's request) only wake
          * the wfi, so take them here, or two harts unguarding at once would wait forever. */
-        while (__atomic_load_n(&kernel_flush_wanted, __ATOMIC_ACQUIRE) & others) {
+        while (!flushes_done(others, want)) {
             if (csr_read(sip) & SIP_SSIP)
                 smp_ipi_interrupt();
             wfi();
