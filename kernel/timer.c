@@ -109,10 +109,15 @@ FRAMELESS void timer_interrupt(struct trap_frame *tf)
      * one also ends the writer's turn, and the hart whose turn ends last gets the long turn
      * that follows; which one that is followed the rounding, and the same order could come
      * back every period: a hart got its handler and nothing more, for ever (stress_kill on 8
-     * harts stopped at round 68, whatever the rate). So under -icount each hart's deadline
-     * is 0 to MAX_HARTS - 1 timebase ticks after the grid's, never the same as another
-     * hart's, in an order that turns by one every period: no hart is last for ever. A few
-     * ticks of the timebase are nothing beside a period, and timer_next stays on the grid. */
+     * harts stopped at round 68 at 50, 100, 250 and 1000 Hz). So under -icount each hart's
+     * deadline is 0 to MAX_HARTS - 1 timebase ticks after the grid's, never the same as
+     * another hart's, and the offsets turn by one every period: the order changes with them
+     * (on 8 harts every period, on fewer now and then). A few ticks of the timebase are
+     * nothing beside a period, and timer_next stays on the grid. It is no promise of fairness:
+     * one hart still gets most of each period, and on 4 or 8 harts that are all busy a task
+     * sharing a hart with a busy one can be left out until the busy work ends (see
+     * docs/ch9-races.md). QEMU 8.1 does not need any of this. */
+    _Static_assert((MAX_HARTS & (MAX_HARTS - 1)) == 0, "the offsets below mask with it");
     uint64_t when = h->timer_next;
     if (end_turn) {
         wfi();

@@ -297,10 +297,14 @@ void vm_kernel_unguard(void *page)
                 want[i] = __atomic_add_fetch(&flush_asked[i], 1, __ATOMIC_SEQ_CST);
         smp_kick_many(others);
         /* Interrupts are off: our own IPIs (a kick back, another hart's request) only wake
-         * the wfi, so take them here, or two harts unguarding at once would wait forever. */
+         * the wfi, so take them here, or two harts unguarding at once would wait forever.
+         * Taking one clears SSIP: the kick that says our flushes are done may be the one just
+         * taken, so look again before sleeping, or we would sleep until the next tick. */
         while (!flushes_done(others, want)) {
-            if (csr_read(sip) & SIP_SSIP)
+            if (csr_read(sip) & SIP_SSIP) {
                 smp_ipi_interrupt();
+                continue;
+            }
             wfi();
         }
         __atomic_fetch_and(&kernel_flush_waiters, ~me, __ATOMIC_SEQ_CST);
