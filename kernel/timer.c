@@ -114,7 +114,7 @@ FRAMELESS void timer_interrupt(struct trap_frame *tf)
      * another hart's, and the offsets turn by one every period: the order changes with them
      * (on 8 harts every period, on fewer now and then). A few ticks of the timebase are
      * nothing beside a period, and timer_next stays on the grid. It is no promise of fairness:
-     * one hart still gets most of each period, and on 4 or 8 harts that are all busy a task
+     * one hart still gets most of each period, and when every hart is busy (2 to 8 harts) a task
      * sharing a hart with a busy one can be left out until the busy work ends (see
      * docs/ch9-races.md). QEMU 8.1 does not need any of this. */
     _Static_assert((MAX_HARTS & (MAX_HARTS - 1)) == 0, "the offsets below mask with it");
