@@ -108,11 +108,11 @@ test_user_argv() {
 run_test user-argv test_user_argv
 
 # One write that lasts twice the deadlock detector's patience (the program sizes it from a first
-# write's speed, at least a MiB, and writes again at twice the size if it ended too soon) while a child prints on the other hart, in real time (no
-# -icount): the kernel takes the console lock a chunk at a time, so the printer never waits long
-# enough to be taken for a deadlock. Every line of the big write comes out whole (chunks are 128
-# bytes from the buffer's start, lines 64, so a printer's line lands between two); a write
-# running off the heap prints nothing.
+# write's speed, at least a MiB, and writes again at twice the size if it ended too soon) while
+# a child prints on the other hart, in real time (no -icount): the kernel takes the console lock
+# a chunk at a time, so the printer never waits long enough to be taken for a deadlock. Every
+# line of the big write comes out whole (chunks are 128 bytes from the buffer's start, lines 64,
+# so a printer's line lands between two); a write running off the heap prints nothing.
 test_user_long_write() {
     boot --smp 2 --args "init=test_long_write 4000"
     expect_no_line '^panic'
