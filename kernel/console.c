@@ -38,12 +38,11 @@ void console_putc(char c)
         if (uart_putc(c))
             return;
         /* ch12: the UART never had room for the byte: the tree put it where none answers.
-         * Back to SBI, saying so once (whichever hart found it first). */
+         * Back to SBI, saying so once (whichever hart found it first; on_uart is clear now,
+         * so the message goes to SBI too). */
         if (__atomic_exchange_n(&on_uart, 0, __ATOMIC_RELAXED))
-            for (const char *m = "\r\nconsole: the UART never had room for a byte; back on the "
-                                 "SBI console\r\n";
-                 *m; m++)
-                sbi_legacy_putchar(*m);
+            console_puts("\nconsole: the UART never had room for a byte; "
+                         "back on the SBI console\n");
     }
     sbi_legacy_putchar(c);
 }

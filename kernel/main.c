@@ -171,8 +171,6 @@ static __attribute__((noinline)) void panic_demo(const char *why)
     __asm__ volatile("");
 }
 
-/* Hand RAM to the frame allocator, keeping out the kernel image and the device tree (the
- * tree's own reserved ranges, OpenSBI's among them, it reserves itself), then start the heap. */
 /* ch12: the kernel and its device tree must lie in RAM the tree describes; a tree that says
  * otherwise would have the frame allocator and the page table trust memory that is not there. */
 static void check_in_ram(const char *what, uint64_t lo, uint64_t hi)
@@ -184,6 +182,8 @@ static void check_in_ram(const char *what, uint64_t lo, uint64_t hi)
           (unsigned long)lo, (unsigned long)hi);
 }
 
+/* Hand RAM to the frame allocator, keeping out the kernel image and the device tree (the
+ * tree's own reserved ranges, OpenSBI's among them, it reserves itself), then start the heap. */
 static void start_memory(void *dtb)
 {
     check_in_ram("kernel image", (uint64_t)__kernel_start, (uint64_t)__kernel_end);

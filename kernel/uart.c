@@ -146,7 +146,8 @@ static bool tx_ready(void)
     for (uint32_t i = 0; i < TX_SPINS || __atomic_load_n(&answered, __ATOMIC_RELAXED); i++) {
         if (uart_kind == UART_SIFIVE ? (*sifive(SIFIVE_TXDATA) & SIFIVE_FULL) == 0
                                      : (reg_read(UART_LSR) & LSR_THR_EMPTY) != 0) {
-            __atomic_store_n(&answered, 1, __ATOMIC_RELAXED);
+            if (!__atomic_load_n(&answered, __ATOMIC_RELAXED))
+                __atomic_store_n(&answered, 1, __ATOMIC_RELAXED);  /* not a store per byte */
             return true;
         }
     }
